@@ -1,0 +1,25 @@
+package dev.drover.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code drover} command line. Logs go to stderr (level via DROVER_LOG), results to stdout. */
+@Command(
+        name = "drover",
+        mixinStandardHelpOptions = true,
+        version = "drover 0.1.0",
+        description = "Runs tasks as Kubernetes pods and tells you what happened.",
+        subcommands = {TestGroundCommand.class})
+public final class DroverCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DroverCommand()).execute(args));
+    }
+}

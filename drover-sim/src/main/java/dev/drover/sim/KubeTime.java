@@ -1,0 +1,44 @@
+package dev.drover.sim;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+
+/** Kubernetes' two time formats: API timestamps (whole seconds) and log prefixes (Go's RFC3339Nano). */
+final class KubeTime {
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
+
+    private KubeTime() {}
+
+    /** {@code metav1.Time} as the API serializes it: RFC3339, whole seconds, UTC. */
+    static String seconds(Instant t) {
+        return SECONDS.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    }
+
+    /** Go's {@code time.RFC3339Nano}: trailing zeros of the fraction dropped, no fraction when zero. */
+    static String nanos(Instant t) {
+        String base = SECONDS.format(t.atOffset(ZoneOffset.UTC));
+        int nano = t.getNano();
+        if (nano == 0) {
+            return base;
+        }
+        String frac = String.format("%09d", nano).replaceAll("0+$", "");
+        return base.substring(0, base.length() - 1) + "." + frac + "Z";
+    }
+
+    /** Parses RFC3339 with or without fraction and offset; null when it is not a timestamp. */
+    static Instant parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text.strip(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}
