@@ -30,3 +30,11 @@ ensure_maven() {
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
 }
+
+# Maven's bundled Guava warns loudly on JDK >= 24; the flag exists from JDK 23 on.
+quiet_maven_on_new_jdks() {
+  local m; m=$(java_major "$JAVA_HOME"); m=${m%%.*}
+  if [ -n "$m" ] && [ "$m" -ge 23 ]; then
+    case "${MAVEN_OPTS:-}" in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+  fi
+}
