@@ -1,0 +1,139 @@
+package dev.drover.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The lean view of a Pod that Drover tracks: identity, labels, deletion, phase and the states of
+ * its containers (init containers separately). Everything else of the pod is never decoded.
+ */
+public record PodView(
+        String namespace,
+        String name,
+        String uid,
+        String resourceVersion,
+        Map<String, String> labels,
+        boolean deleting,
+        String nodeName,
+        String phase,
+        String reason,
+        String message,
+        List<ContainerView> initContainers,
+        List<ContainerView> containers)
+        implements KubeObject {
+
+    /** The fields the projection reads. */
+    public static final List<String> FIELDS = List.of(
+            "metadata.labels",
+            "metadata.deletionTimestamp",
+            "spec.nodeName",
+            "status.phase",
+            "status.reason",
+            "status.message",
+            "status.initContainerStatuses",
+            "status.containerStatuses");
+
+    public static final Projection<PodView> PROJECTION = Projection.of(FIELDS, PodView::from);
+
+    /** One container's status; {@code state} is waiting, running, terminated or unknown. */
+    public record ContainerView(
+            String name,
+            String state,
+            String reason,
+            String message,
+            Integer exitCode,
+            boolean ready,
+            int restartCount,
+            Instant startedAt,
+            Instant finishedAt) {
+
+        static ContainerView from(JsonNode c) {
+            JsonNode st = c.path("state");
+            String state = st.has("terminated")
+                    ? "terminated"
+                    : st.has("running") ? "running" : st.has("waiting") ? "waiting" : "unknown";
+            JsonNode s = st.path(state);
+            return new ContainerView(
+                    text(c, "name"),
+                    state,
+                    text(s, "reason"),
+                    text(s, "message"),
+                    s.has("exitCode") ? s.get("exitCode").asInt() : null,
+                    c.path("ready").asBoolean(false),
+                    c.path("restartCount").asInt(0),
+                    instant(s, "startedAt"),
+                    instant(s, "finishedAt"));
+        }
+    }
+
+    static PodView from(JsonNode o) {
+        JsonNode meta = o.path("metadata");
+        JsonNode status = o.path("status");
+        return new PodView(
+                intern(text(meta, "namespace")),
+                text(meta, "name"),
+                text(meta, "uid"),
+                text(meta, "resourceVersion"),
+                stringMap(meta.path("labels")),
+                meta.hasNonNull("deletionTimestamp"),
+                intern(text(o.path("spec"), "nodeName")),
+                intern(text(status, "phase")),
+                intern(text(status, "reason")),
+                text(status, "message"),
+                containers(status.path("initContainerStatuses")),
+                containers(status.path("containerStatuses")));
+    }
+
+    private static List<ContainerView> containers(JsonNode arr) {
+        if (!arr.isArray() || arr.isEmpty()) {
+            return List.of();
+        }
+        List<ContainerView> out = new ArrayList<>(arr.size());
+        arr.forEach(c -> out.add(ContainerView.from(c)));
+        return List.copyOf(out);
+    }
+
+    static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    static Instant instant(JsonNode n, String field) {
+        String v = text(n, field);
+        return v == null || v.isEmpty() ? null : Instant.parse(v);
+    }
+
+    static Map<String, String> stringMap(JsonNode n) {
+        if (!n.isObject() || n.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> m = new HashMap<>(n.size() * 2);
+        n.properties()
+                .forEach(e -> m.put(intern(e.getKey()), internShort(e.getValue().asText())));
+        return Map.copyOf(m); // array-backed, the smallest immutable map
+    }
+
+    private static final Map<String, String> INTERNED = new ConcurrentHashMap<>();
+
+    /** Namespaces, phases, label keys repeat across 100k objects: keep one copy of each. */
+    static String intern(String s) {
+        if (s == null) {
+            return null;
+        }
+        if (INTERNED.size() > 50_000) {
+            return s; // a bound, in case someone feeds us unbounded distinct values
+        }
+        String prior = INTERNED.putIfAbsent(s, s);
+        return prior == null ? s : prior;
+    }
+
+    /** Label values: short ones repeat (owner ids, "true"); long ones are usually unique. */
+    private static String internShort(String s) {
+        return s.length() <= 16 ? intern(s) : s;
+    }
+}
