@@ -57,7 +57,8 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
                 b.pollInterval,
                 b.streamingDetectTimeout,
                 b.backoffInitial,
-                b.backoffMax);
+                b.backoffMax,
+                b.afterPage);
         List<String> ns = new ArrayList<>(b.namespaces);
         if (ns.isEmpty()) {
             ns.add(null);
@@ -235,6 +236,7 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         private Function<T, String> key = Store::namespacedKey;
         private final Map<String, Function<T, String>> indexers = new LinkedHashMap<>();
         private DeltaListener<T> listener;
+        private java.util.function.IntConsumer afterPage = page -> {};
 
         private Builder(KubeApi api, ResourceType resource, Projection<T> projection) {
             this.api = Objects.requireNonNull(api, "api");
@@ -331,6 +333,12 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
 
         public Builder<T> listener(DeltaListener<T> listener) {
             this.listener = listener;
+            return this;
+        }
+
+        /** Test hook: runs after each list page arrives (page number from 1), before the next is asked for. */
+        Builder<T> afterPage(java.util.function.IntConsumer hook) {
+            this.afterPage = hook;
             return this;
         }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +105,10 @@ public final class KubeApi implements AutoCloseable {
                     Duration wait = error.retryAfter().orElse(Duration.ofSeconds(1));
                     counters.recordThrottled();
                     log.debug("429 on {} {}: waiting {} as the server asked", verb, path, wait);
-                    limiter.pauseFor(wait);
+                    limiter.pauseFor(wait); // everyone holds back at least that long ...
+                    // ... and this request waits a random extra share, so the callers don't return as one herd.
+                    Thread.sleep(
+                            wait.plusMillis((long) (ThreadLocalRandom.current().nextDouble() * wait.toMillis())));
                     continue;
                 }
                 throw error;

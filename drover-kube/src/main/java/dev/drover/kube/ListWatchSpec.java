@@ -16,4 +16,5 @@ record ListWatchSpec<T extends KubeObject>(
         Duration pollInterval,
         Duration streamingDetectTimeout,
         Duration backoffInitial,
-        Duration backoffMax) {}
+        Duration backoffMax,
+        java.util.function.IntConsumer afterPage) {}

@@ -160,11 +160,13 @@ final class ListWatcher<T extends KubeObject> {
         String listRv = page.resourceVersion();
         List<T> items = new ArrayList<>(page.items());
         WatchStream<T> early = null;
+        int pages = 1;
         try {
             if (page.hasMore() && watchEarly) {
                 // The watch starts from the first page's snapshot; its events wait in the stream's queue.
                 early = openWatch(listRv);
             }
+            spec.afterPage().accept(pages);
             while (page.hasMore()) {
                 Map<String, String> next = baseQuery();
                 next.put("limit", Integer.toString(spec.pageSize()));
@@ -186,6 +188,7 @@ final class ListWatcher<T extends KubeObject> {
                     throw e;
                 }
                 items.addAll(page.items());
+                spec.afterPage().accept(++pages);
             }
         } catch (RuntimeException e) {
             if (early != null) {
@@ -282,11 +285,11 @@ final class ListWatcher<T extends KubeObject> {
                 }
                 if (e.isForbidden() && spec.pollInterval() != null) {
                     log.warn(
-                            "{} {}: watching is forbidden ({}); polling every {} s with cheap lists instead",
+                            "{} {}: watching is forbidden ({}); polling every {} ms with cheap lists instead",
                             spec.resource().plural(),
                             scope(),
                             e.getMessage(),
-                            spec.pollInterval().toSeconds());
+                            spec.pollInterval().toMillis());
                     return new Polling(rv);
                 }
                 throw e;

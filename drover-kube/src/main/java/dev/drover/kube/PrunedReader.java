@@ -65,6 +65,11 @@ final class PrunedReader {
         return readObject(p, root);
     }
 
+    /** Reads the whole object the parser is at. */
+    static JsonNode readAll(JsonParser p) throws IOException {
+        return readWhole(p, p.currentToken());
+    }
+
     private ObjectNode readObject(JsonParser p, Node spec) throws IOException {
         ObjectNode out = NODES.objectNode();
         while (p.nextToken() == JsonToken.FIELD_NAME) {

@@ -36,8 +36,8 @@ final class RateLimiter {
                 if (now < pausedUntil) {
                     waitNanos = pausedUntil - now;
                 } else {
-                    tokens = Math.min(burst, tokens + (now - lastRefill) * qps / 1e9);
-                    lastRefill = now;
+                    tokens = Math.min(burst, tokens + Math.max(0, now - lastRefill) * qps / 1e9);
+                    lastRefill = Math.max(lastRefill, now);
                     if (tokens >= 1) {
                         tokens -= 1;
                         return Duration.ofNanos(now - start);
@@ -55,5 +55,8 @@ final class RateLimiter {
     /** Holds every caller back until {@code delay} from now (a server's Retry-After). */
     synchronized void pauseFor(Duration delay) {
         pausedUntil = Math.max(pausedUntil, System.nanoTime() + delay.toNanos());
+        // An empty bucket lets callers out one by one at the steady rate after the pause, not in a burst.
+        tokens = 0;
+        lastRefill = pausedUntil;
     }
 }

@@ -81,8 +81,7 @@ final class StreamDecoder<T extends KubeObject> {
             } else if (field.equals("object") && type != null) {
                 event = decodeObject(type, p);
             } else if (field.equals("object")) {
-                early = PrunedReader.of(List.of("metadata", "code", "reason", "message", "details"))
-                        .read(p);
+                early = PrunedReader.readAll(p);
             } else {
                 p.skipChildren();
             }

@@ -211,6 +211,15 @@ public final class TestGround implements AutoCloseable {
         return etcd.compact();
     }
 
+    /**
+     * Moves etcd's revision on without Kubernetes noticing (a key outside its prefix). Done while
+     * kube-apiserver is stopped, its new watch cache starts past every resourceVersion a client
+     * held, so resuming a watch answers 410.
+     */
+    public long bumpEtcdRevision() {
+        return etcd.bumpRevision();
+    }
+
     /** True when {@code GET /readyz} answers 200. */
     public boolean isReady() {
         try {
