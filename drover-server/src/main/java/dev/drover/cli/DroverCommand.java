@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "drover 0.1.0",
         description = "Runs tasks as Kubernetes pods and tells you what happened.",
-        subcommands = {TestGroundCommand.class})
+        subcommands = {DemoCommand.class, TestGroundCommand.class, SimCommand.class})
 public final class DroverCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
