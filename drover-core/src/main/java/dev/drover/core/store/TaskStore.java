@@ -1,0 +1,73 @@
+package dev.drover.core.store;
+
+import dev.drover.core.task.FailureDetails;
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskSpec;
+import dev.drover.core.task.TaskState;
+import dev.drover.core.task.Transition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The durable record of tasks and every state change. One implementation ({@code JdbcTaskStore})
+ * runs the same SQL on H2 (embedded file, the default) and PostgreSQL.
+ *
+ * <p>Every state change is a compare-and-set on (state, tryNumber), so two actors (a scheduler
+ * and a cancel, or two replicas) never both win the same change.
+ */
+public interface TaskStore extends AutoCloseable {
+
+    /** Stores a new task in QUEUED with try 1 and records the submission transition. */
+    Task insert(String id, TaskSpec spec, Instant now);
+
+    Optional<Task> get(String id);
+
+    /** Newest first; {@code states} empty means all. */
+    List<Task> list(Set<TaskState> states, int limit);
+
+    /**
+     * Claims up to {@code max} tasks that are QUEUED or UP_FOR_RETRY with {@code nextAttemptAt <=
+     * now} and no cancel request, oldest first, moving them to LAUNCHING owned by {@code owner}
+     * (a retry raises tryNumber). Concurrent claimers never get the same task (FOR UPDATE SKIP LOCKED).
+     */
+    List<Task> claim(String owner, int max, Instant now);
+
+    /**
+     * Moves a task from one of {@code from} to {@code to} if it is still at {@code tryNumber};
+     * records the transition. Returns the updated task, or empty when the compare failed.
+     *
+     * @param failure stored with the task when not null
+     * @param nextAttemptAt stored when not null (for UP_FOR_RETRY)
+     */
+    Optional<Task> transition(
+            String id,
+            int tryNumber,
+            Set<TaskState> from,
+            TaskState to,
+            String reason,
+            FailureDetails failure,
+            Instant nextAttemptAt,
+            Instant now);
+
+    /** Records the pod name of the current try. */
+    void setPodName(String id, int tryNumber, String podName, Instant now);
+
+    /** Marks a cancel request; returns false if the task is unknown or already terminal. */
+    boolean requestCancel(String id, Instant now);
+
+    /** Tasks owned by {@code owner} in LAUNCHING, PENDING or RUNNING (for restart reconciliation). */
+    List<Task> active(String owner);
+
+    /** Tasks with a cancel request that are not terminal yet. */
+    List<Task> cancelRequested();
+
+    /** Counts by state (for metrics and the parallelism limit). */
+    java.util.Map<TaskState, Long> countByState();
+
+    List<Transition> transitions(String id);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package dev.drover.core.task;
+
+import java.time.Instant;
+
+/**
+ * A submitted task as the store keeps it.
+ *
+ * @param tryNumber 1 for the first try; raised when a retry is launched
+ * @param podName the pod of the current try, once known
+ * @param reason why it entered its current state
+ * @param owner the scheduler that claimed it (null while queued)
+ * @param nextAttemptAt when a QUEUED/UP_FOR_RETRY task may be launched
+ */
+public record Task(
+        String id,
+        TaskSpec spec,
+        TaskState state,
+        int tryNumber,
+        String podName,
+        String reason,
+        FailureDetails failure,
+        String owner,
+        boolean cancelRequested,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant nextAttemptAt) {}

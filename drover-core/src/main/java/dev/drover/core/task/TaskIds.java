@@ -1,0 +1,27 @@
+package dev.drover.core.task;
+
+import java.security.SecureRandom;
+
+/**
+ * Task ids: 14 lower-case base-32 characters, time-ordered (ms since epoch, then random), valid in
+ * pod names and label values.
+ */
+public final class TaskIds {
+    private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private TaskIds() {}
+
+    public static String next() {
+        long time = System.currentTimeMillis();
+        char[] out = new char[14];
+        for (int i = 8; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (time & 31)];
+            time >>>= 5;
+        }
+        for (int i = 9; i < 14; i++) {
+            out[i] = ALPHABET[RANDOM.nextInt(32)];
+        }
+        return new String(out);
+    }
+}

@@ -1,0 +1,287 @@
+package dev.drover.core.task;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What to run: a container image and command in a namespace, optionally on a pod template (YAML)
+ * with a per-task override merged onto it (see {@code PodMerge}), plus retries, timeouts and the
+ * cleanup policy. Build with {@link #builder(String)}; {@link Builder#build()} checks every field
+ * and says how to fix a bad one.
+ *
+ * @param podTemplate a Pod (or PodTemplateSpec-shaped) YAML document; null for none
+ * @param podOverride YAML merged onto the template: containers matched by name, maps merged,
+ *     lists appended, scalars replaced
+ * @param startupTimeout how long the pod may stay Pending, measured from when Drover first saw it
+ * @param runTimeout how long it may run, measured from when it was first seen Running; null: no limit
+ */
+public record TaskSpec(
+        String name,
+        String namespace,
+        String image,
+        List<String> command,
+        List<String> args,
+        Map<String, String> env,
+        Map<String, String> requests,
+        Map<String, String> limits,
+        String podTemplate,
+        String podOverride,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        int retries,
+        Duration retryBackoff,
+        Duration startupTimeout,
+        Duration runTimeout,
+        CleanupPolicy cleanup) {
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+    private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
+    private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+
+    public TaskSpec {
+        command = command == null ? List.of() : List.copyOf(command);
+        args = args == null ? List.of() : List.copyOf(args);
+        env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        requests = requests == null ? Map.of() : Map.copyOf(requests);
+        limits = limits == null ? Map.of() : Map.copyOf(limits);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        namespace = namespace == null || namespace.isBlank() ? "default" : namespace;
+        retryBackoff = retryBackoff == null ? Duration.ofSeconds(10) : retryBackoff;
+        startupTimeout = startupTimeout == null ? Duration.ofMinutes(5) : startupTimeout;
+        cleanup = cleanup == null ? CleanupPolicy.DELETE_ON_SUCCESS : cleanup;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(name);
+        b.namespace = namespace;
+        b.image = image;
+        b.command.addAll(command);
+        b.args.addAll(args);
+        b.env.putAll(env);
+        b.requests.putAll(requests);
+        b.limits.putAll(limits);
+        b.podTemplate = podTemplate;
+        b.podOverride = podOverride;
+        b.labels.putAll(labels);
+        b.annotations.putAll(annotations);
+        b.retries = retries;
+        b.retryBackoff = retryBackoff;
+        b.startupTimeout = startupTimeout;
+        b.runTimeout = runTimeout;
+        b.cleanup = cleanup;
+        return b;
+    }
+
+    /** Checks every field; throws {@link InvalidTaskException} naming the first bad one. */
+    public TaskSpec validate() {
+        if (name == null || name.isBlank()) {
+            throw new InvalidTaskException("name", "is required; give the task a short name such as 'nightly-etl'");
+        }
+        if (name.length() > 40 || !DNS_LABEL.matcher(name).matches()) {
+            throw new InvalidTaskException(
+                    "name",
+                    "'" + name + "' must be at most 40 lower-case letters, digits or '-',"
+                            + " starting and ending with a letter or digit (it becomes part of the pod name)");
+        }
+        if (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
+            throw new InvalidTaskException(
+                    "namespace",
+                    "'" + namespace + "' is not a valid namespace name (lower-case"
+                            + " letters, digits, '-', at most 63)");
+        }
+        if ((image == null || image.isBlank()) && podTemplate == null) {
+            throw new InvalidTaskException(
+                    "image",
+                    "is required unless a pod template supplies the container image;" + " e.g. --image busybox:1.36");
+        }
+        if (image != null && (image.isBlank() || image.chars().anyMatch(Character::isWhitespace))) {
+            throw new InvalidTaskException("image", "'" + image + "' must not contain spaces");
+        }
+        env.keySet().forEach(k -> {
+            if (!ENV_NAME.matcher(k).matches()) {
+                throw new InvalidTaskException(
+                        "env",
+                        "'" + k + "' is not a valid variable name (letters, digits, '_',"
+                                + " '-', '.'; not starting with a digit)");
+            }
+        });
+        checkQuantities("requests", requests);
+        checkQuantities("limits", limits);
+        labels.forEach((k, v) -> {
+            if (k.startsWith("drover.dev/")) {
+                throw new InvalidTaskException("labels", "'" + k + "' is reserved for Drover; choose another key");
+            }
+            if (!LABEL_VALUE.matcher(v).matches()) {
+                throw new InvalidTaskException(
+                        "labels",
+                        "value '" + v + "' of '" + k + "' must be at most 63 letters,"
+                                + " digits, '-', '_' or '.', starting and ending with a letter or digit");
+            }
+        });
+        if (retries < 0 || retries > 100) {
+            throw new InvalidTaskException("retries", retries + " is out of range; use 0 to 100");
+        }
+        positive("retryBackoff", retryBackoff);
+        positive("startupTimeout", startupTimeout);
+        if (runTimeout != null) {
+            positive("runTimeout", runTimeout);
+        }
+        return this;
+    }
+
+    private static void checkQuantities(String field, Map<String, String> q) {
+        q.forEach((k, v) -> {
+            if (!QUANTITY.matcher(v).matches()) {
+                throw new InvalidTaskException(
+                        field,
+                        "'" + k + "=" + v + "' is not a Kubernetes quantity; write e.g." + " cpu=500m or memory=256Mi");
+            }
+        });
+    }
+
+    private static void positive(String field, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new InvalidTaskException(field, d + " must be positive, e.g. 30s");
+        }
+    }
+
+    /** Builds a {@link TaskSpec}; defaults: namespace default, no retries, 5 min startup, delete on success. */
+    public static final class Builder {
+        private final String name;
+        private String namespace;
+        private String image;
+        private final List<String> command = new ArrayList<>();
+        private final List<String> args = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, String> requests = new LinkedHashMap<>();
+        private final Map<String, String> limits = new LinkedHashMap<>();
+        private String podTemplate;
+        private String podOverride;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private final Map<String, String> annotations = new LinkedHashMap<>();
+        private int retries;
+        private Duration retryBackoff;
+        private Duration startupTimeout;
+        private Duration runTimeout;
+        private CleanupPolicy cleanup;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        public Builder image(String image) {
+            this.image = image;
+            return this;
+        }
+
+        public Builder command(String... command) {
+            return command(List.of(command));
+        }
+
+        public Builder command(List<String> command) {
+            this.command.clear();
+            this.command.addAll(command);
+            return this;
+        }
+
+        public Builder args(List<String> args) {
+            this.args.clear();
+            this.args.addAll(args);
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder request(String resource, String quantity) {
+            requests.put(resource, quantity);
+            return this;
+        }
+
+        public Builder limit(String resource, String quantity) {
+            limits.put(resource, quantity);
+            return this;
+        }
+
+        public Builder podTemplate(String yaml) {
+            this.podTemplate = yaml;
+            return this;
+        }
+
+        public Builder podOverride(String yaml) {
+            this.podOverride = yaml;
+            return this;
+        }
+
+        public Builder label(String key, String value) {
+            labels.put(key, value);
+            return this;
+        }
+
+        public Builder annotation(String key, String value) {
+            annotations.put(key, value);
+            return this;
+        }
+
+        public Builder retries(int retries, Duration backoff) {
+            this.retries = retries;
+            this.retryBackoff = backoff;
+            return this;
+        }
+
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = timeout;
+            return this;
+        }
+
+        public Builder runTimeout(Duration timeout) {
+            this.runTimeout = timeout;
+            return this;
+        }
+
+        public Builder cleanup(CleanupPolicy cleanup) {
+            this.cleanup = cleanup;
+            return this;
+        }
+
+        /** The spec, checked: throws {@link InvalidTaskException} naming a bad field. */
+        public TaskSpec build() {
+            return new TaskSpec(
+                            name,
+                            namespace,
+                            image,
+                            command,
+                            args,
+                            env,
+                            requests,
+                            limits,
+                            podTemplate,
+                            podOverride,
+                            labels,
+                            annotations,
+                            retries,
+                            retryBackoff,
+                            startupTimeout,
+                            runTimeout,
+                            cleanup)
+                    .validate();
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.drover.core.task;
+
+import java.time.Instant;
+
+/** One persisted state change of a task. {@code from} is null for the submission. */
+public record Transition(String taskId, int tryNumber, TaskState from, TaskState to, Instant at, String reason) {}

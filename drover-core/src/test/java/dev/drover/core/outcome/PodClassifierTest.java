@@ -1,0 +1,189 @@
+package dev.drover.core.outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drover.core.task.FailureDetails;
+import dev.drover.kube.PodView;
+import dev.drover.kube.PodView.ContainerView;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The classifier as a table: one pod shape in, one outcome out. */
+class PodClassifierTest {
+    private final PodClassifier classifier = new PodClassifier();
+
+    private static PodView pod(String phase, List<ContainerView> init, List<ContainerView> main) {
+        return pod(phase, null, null, false, Map.of(), init, main);
+    }
+
+    private static PodView pod(
+            String phase,
+            String reason,
+            String message,
+            boolean deleting,
+            Map<String, String> labels,
+            List<ContainerView> init,
+            List<ContainerView> main) {
+        return new PodView("ns", "p", "uid", "1", labels, deleting, "node", phase, reason, message, init, main);
+    }
+
+    private static ContainerView waiting(String name, String reason, String message) {
+        return new ContainerView(name, "waiting", reason, message, null, false, 0, null, null);
+    }
+
+    private static ContainerView terminated(String name, int exit, String reason) {
+        return new ContainerView(name, "terminated", reason, null, exit, false, 0, Instant.EPOCH, Instant.EPOCH);
+    }
+
+    private static ContainerView running(String name) {
+        return new ContainerView(name, "running", null, null, null, true, 0, Instant.EPOCH, null);
+    }
+
+    @Test
+    void pendingWithoutFatalReasonsIsPending() {
+        assertThat(classifier.classify(
+                        pod("Pending", List.of(), List.of(waiting("main", "ContainerCreating", null))), false))
+                .isEqualTo(new Outcome.Pending("ContainerCreating"));
+        assertThat(classifier.classify(pod(null, List.of(), List.of()), false)).isEqualTo(new Outcome.Pending(null));
+    }
+
+    @Test
+    void eachFatalWaitingReasonFailsAPendingPodAtOnce() {
+        for (String reason : PodClassifier.DEFAULT_FATAL_REASONS) {
+            Outcome o = classifier.classify(pod("Pending", List.of(), List.of(waiting("main", reason, "boom"))), false);
+            assertThat(o)
+                    .as(reason)
+                    .isEqualTo(new Outcome.Failed(new FailureDetails(reason, "boom", "main", null, null, null)));
+        }
+    }
+
+    @Test
+    void registryThrottlingIsNotFatal() {
+        Outcome o = classifier.classify(
+                pod(
+                        "Pending",
+                        List.of(),
+                        List.of(waiting(
+                                "main", "ErrImagePull", "Failed to pull image \"x\": rpc error: pull QPS exceeded"))),
+                false);
+
+        assertThat(o).isEqualTo(new Outcome.Pending("ErrImagePull"));
+    }
+
+    @Test
+    void imagePullBackOffAloneIsNotFatal() {
+        assertThat(classifier.classify(
+                        pod("Pending", List.of(), List.of(waiting("main", "ImagePullBackOff", "x"))), false))
+                .isInstanceOf(Outcome.Pending.class);
+    }
+
+    @Test
+    void fatalReasonsAreConfigurable() {
+        PodClassifier strict = new PodClassifier(java.util.Set.of("ImagePullBackOff"));
+
+        assertThat(strict.classify(pod("Pending", List.of(), List.of(waiting("main", "ImagePullBackOff", "x"))), false))
+                .isInstanceOf(Outcome.Failed.class);
+        assertThat(strict.classify(pod("Pending", List.of(), List.of(waiting("main", "ErrImagePull", "x"))), false))
+                .isInstanceOf(Outcome.Pending.class);
+    }
+
+    @Test
+    void providerFailedFailsAPendingPod() {
+        Outcome o = classifier.classify(
+                pod("Pending", "ProviderFailed", "no capacity", false, Map.of(), List.of(), List.of()), false);
+
+        assertThat(o)
+                .isEqualTo(new Outcome.Failed(
+                        new FailureDetails("ProviderFailed", "no capacity", null, null, null, null)));
+    }
+
+    @Test
+    void runningAndSucceededAreWhatTheySay() {
+        assertThat(classifier.classify(pod("Running", List.of(), List.of(running("main"))), false))
+                .isEqualTo(new Outcome.Running());
+        assertThat(classifier.classify(pod("Succeeded", List.of(), List.of(terminated("main", 0, "Completed"))), false))
+                .isEqualTo(new Outcome.Succeeded());
+    }
+
+    @Test
+    void aFailedPodBlamesTheFailedInitContainerFirst() {
+        Outcome o = classifier.classify(
+                pod("Failed", List.of(terminated("setup", 2, "Error")), List.of(terminated("main", 1, "Error"))),
+                false);
+
+        assertThat(o).isEqualTo(new Outcome.Failed(new FailureDetails("Error", null, "setup", 2, null, null)));
+    }
+
+    @Test
+    void aFailedPodBlamesTheFirstContainerThatExitedNonZero() {
+        Outcome o = classifier.classify(
+                pod(
+                        "Failed",
+                        List.of(terminated("setup", 0, "Completed")),
+                        List.of(terminated("side", 0, "Completed"), terminated("main", 137, "OOMKilled"))),
+                false);
+
+        assertThat(o).isEqualTo(new Outcome.Failed(new FailureDetails("OOMKilled", null, "main", 137, null, null)));
+    }
+
+    @Test
+    void aFailedPodWithoutATerminatedCulpritBlamesTheLastWaitingContainer() {
+        Outcome o = classifier.classify(
+                pod(
+                        "Failed",
+                        List.of(),
+                        List.of(waiting("a", "ContainerCreating", null), waiting("b", "ImagePullBackOff", "no pull"))),
+                false);
+
+        assertThat(o)
+                .isEqualTo(
+                        new Outcome.Failed(new FailureDetails("ImagePullBackOff", "no pull", "b", null, null, null)));
+    }
+
+    @Test
+    void anEvictedPodReportsThePodsReason() {
+        Outcome o = classifier.classify(
+                pod("Failed", "Evicted", "low on memory", false, Map.of(), List.of(), List.of()), false);
+
+        assertThat(o).isEqualTo(new Outcome.Failed(FailureDetails.of("Evicted", "low on memory")));
+    }
+
+    @Test
+    void aRunningPodDeletedWithADeletionTimestampFailedBeforeCompletion() {
+        Outcome o = classifier.classify(
+                pod("Running", null, null, true, Map.of(), List.of(), List.of(running("main"))), true);
+
+        assertThat(o)
+                .isInstanceOfSatisfying(
+                        Outcome.Failed.class,
+                        f -> assertThat(f.details().reason()).isEqualTo("DeletedBeforeCompletion"));
+    }
+
+    @Test
+    void aFinishedPodDeletedKeepsItsResult() {
+        assertThat(classifier.classify(pod("Succeeded", null, null, true, Map.of(), List.of(), List.of()), true))
+                .isEqualTo(new Outcome.Succeeded());
+    }
+
+    @Test
+    void aDeletedDeltaWithoutDeletionTimestampMeansThePodLeftOurSelector() {
+        assertThat(classifier.classify(pod("Running", List.of(), List.of(running("main"))), true))
+                .isEqualTo(new Outcome.LeftSelector());
+    }
+
+    @Test
+    void revokedPodsAreIgnored() {
+        PodView p = pod(
+                "Failed",
+                null,
+                null,
+                false,
+                Map.of("drover.dev/revoked", "true"),
+                List.of(),
+                List.of(terminated("main", 1, "Error")));
+
+        assertThat(classifier.classify(p, false)).isEqualTo(new Outcome.Ignored("revoked"));
+    }
+}
