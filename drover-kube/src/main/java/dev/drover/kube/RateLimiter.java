@@ -8,14 +8,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@code burst} saved up. Shared by every request of one {@link KubeApi}. A server's Retry-After
  * pauses the whole bucket, so all callers back off together instead of each finding out alone.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private final double qps;
     private final double burst;
     private double tokens;
     private long lastRefill;
     private long pausedUntil;
 
-    RateLimiter(double qps, int burst) {
+    public RateLimiter(double qps, int burst) {
         if (qps <= 0 || burst < 1) {
             throw new IllegalArgumentException(
                     "qps must be > 0 and burst >= 1 (got qps=" + qps + ", burst=" + burst + ")");
@@ -27,7 +27,7 @@ final class RateLimiter {
     }
 
     /** Blocks until a request may go out; returns how long it waited. */
-    Duration acquire() throws InterruptedException {
+    public Duration acquire() throws InterruptedException {
         long start = System.nanoTime();
         while (true) {
             long waitNanos;
@@ -53,7 +53,7 @@ final class RateLimiter {
     }
 
     /** Holds every caller back until {@code delay} from now (a server's Retry-After). */
-    synchronized void pauseFor(Duration delay) {
+    public synchronized void pauseFor(Duration delay) {
         pausedUntil = Math.max(pausedUntil, System.nanoTime() + delay.toNanos());
         // An empty bucket lets callers out one by one at the steady rate after the pause, not in a burst.
         tokens = 0;

@@ -54,6 +54,21 @@ public final class PodClassifier {
             };
         }
         String phase = pod.phase() == null ? "Pending" : pod.phase();
+        if (pod.deleting() && phase.equals("Failed")) {
+            // The kubelet stopped the containers because the pod is being deleted: that is the cause.
+            FailureDetails d = failureOf(pod);
+            return new Outcome.Failed(new FailureDetails(
+                    "DeletedBeforeCompletion",
+                    "the pod was deleted while running"
+                            + (d.container() == null
+                                    ? ""
+                                    : "; container " + d.container() + " ended with " + d.reason()
+                                            + (d.exitCode() == null ? "" : " (exit code " + d.exitCode() + ")")),
+                    d.container(),
+                    d.exitCode(),
+                    null,
+                    null));
+        }
         return switch (phase) {
             case "Pending" -> pending(pod);
             case "Running" -> new Outcome.Running();
@@ -88,8 +103,26 @@ public final class PodClassifier {
                 && c.message().contains(REGISTRY_THROTTLED);
     }
 
-    /** Init containers first; the first terminated one that failed; else the last waiting one; else the pod's reason. */
+    /**
+     * The pod's own reason when it has one; else, init containers first, the first terminated
+     * container that failed; else the last waiting one.
+     */
     static FailureDetails failureOf(PodView pod) {
+        FailureDetails containers = containerFailureOf(pod);
+        if (pod.reason() != null && !pod.reason().isBlank()) {
+            // A pod-level reason (Evicted, DeadlineExceeded, NodeLost) explains the container's end too.
+            return new FailureDetails(
+                    pod.reason(),
+                    pod.message(),
+                    containers == null ? null : containers.container(),
+                    containers == null ? null : containers.exitCode(),
+                    null,
+                    null);
+        }
+        return containers != null ? containers : FailureDetails.of("Failed", pod.message());
+    }
+
+    private static FailureDetails containerFailureOf(PodView pod) {
         List<ContainerView> all = initFirst(pod);
         for (ContainerView c : all) {
             if ("terminated".equals(c.state())
@@ -110,7 +143,7 @@ public final class PodClassifier {
             return new FailureDetails(
                     lastWaiting.reason(), lastWaiting.message(), lastWaiting.name(), null, null, null);
         }
-        return FailureDetails.of(pod.reason() == null ? "Failed" : pod.reason(), pod.message());
+        return null;
     }
 
     private static List<ContainerView> initFirst(PodView pod) {

@@ -151,6 +151,34 @@ class PodClassifierTest {
     }
 
     @Test
+    void anEvictedPodWhoseContainerWasKilledStillReportsTheEviction() {
+        Outcome o = classifier.classify(
+                pod(
+                        "Failed",
+                        "Evicted",
+                        "low on memory",
+                        false,
+                        Map.of(),
+                        List.of(),
+                        List.of(terminated("main", 137, "Error"))),
+                false);
+
+        assertThat(o)
+                .isEqualTo(new Outcome.Failed(new FailureDetails("Evicted", "low on memory", "main", 137, null, null)));
+    }
+
+    @Test
+    void aPodThatFailedBecauseItWasBeingDeletedFailedBeforeCompletion() {
+        Outcome o = classifier.classify(
+                pod("Failed", null, null, true, Map.of(), List.of(), List.of(terminated("main", 143, "Error"))), false);
+
+        assertThat(o).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.details().reason()).isEqualTo("DeletedBeforeCompletion");
+            assertThat(f.details().exitCode()).isEqualTo(143);
+        });
+    }
+
+    @Test
     void aRunningPodDeletedWithADeletionTimestampFailedBeforeCompletion() {
         Outcome o = classifier.classify(
                 pod("Running", null, null, true, Map.of(), List.of(), List.of(running("main"))), true);

@@ -1,0 +1,262 @@
+package dev.drover.core;
+
+import dev.drover.core.launch.PodFactory;
+import dev.drover.core.outcome.PodClassifier;
+import dev.drover.core.scheduling.TaskEngine;
+import dev.drover.core.store.TaskStore;
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskIds;
+import dev.drover.core.task.TaskSpec;
+import dev.drover.core.task.TaskState;
+import dev.drover.kube.KubeApi;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Drover's Java API: tasks in, pods out, results back.
+ *
+ * <pre>{@code
+ * try (Drover drover = Drover.builder(kubeConfig, store).schedulerId("etl-1").parallelism(50).build().start()) {
+ *     TaskHandle h = drover.submit(TaskSpec.builder("hello").image("busybox").command("echo", "hi").build());
+ *     Task done = h.result().get();
+ * }
+ * }</pre>
+ */
+public final class Drover implements AutoCloseable {
+    private final TaskStore store;
+    private final KubernetesClient client;
+    private final KubeApi api;
+    private final TaskEngine engine;
+    private final String owner;
+    private final Clock clock;
+    private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
+
+    private Drover(Builder b) {
+        this.store = b.store;
+        this.owner = b.schedulerId;
+        this.clock = b.clock;
+        // Our own code honours Retry-After on 429; fabric8's retry would not (see drover-kube's README).
+        Config noRetries =
+                new ConfigBuilder(b.config).withRequestRetryBackoffLimit(0).build();
+        this.client = new KubernetesClientBuilder().withConfig(noRetries).build();
+        this.api = KubeApi.builder(b.config)
+                .qps(b.apiQps)
+                .burst((int) Math.max(1, b.apiQps * 2))
+                .build();
+        this.engine = new TaskEngine(
+                store,
+                client,
+                api,
+                new TaskEngine.Settings(
+                        owner,
+                        b.parallelism,
+                        b.launchQps,
+                        b.launchConcurrency,
+                        b.tick,
+                        b.fatalWaitingReasons,
+                        b.failureLogLines,
+                        b.quotaRetry),
+                clock,
+                this::changed);
+    }
+
+    public static Builder builder(Config config, TaskStore store) {
+        return new Builder(config, store);
+    }
+
+    /** Reconciles with what happened while no scheduler ran, then starts scheduling. */
+    public Drover start() {
+        try {
+            engine.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+        return this;
+    }
+
+    /**
+     * Checks and queues a task. Throws {@code InvalidTaskException} naming the bad field; nothing
+     * is stored then.
+     */
+    public TaskHandle submit(TaskSpec spec) {
+        spec.validate();
+        PodFactory.build(spec, "check", 1, owner); // template and override errors surface now, not at launch
+        String id = TaskIds.next();
+        TaskHandle h = new TaskHandle(id);
+        handles.put(id, h);
+        Task t = store.insert(id, spec, clock.instant());
+        h.changed(t);
+        engine.nudge();
+        return h;
+    }
+
+    /** Asks for a cancel; the scheduler revokes and deletes the pod. False if unknown or already ended. */
+    public boolean cancel(String id) {
+        boolean asked = store.requestCancel(id, clock.instant());
+        engine.nudge();
+        return asked;
+    }
+
+    public Optional<Task> get(String id) {
+        return store.get(id);
+    }
+
+    public List<Task> list(Set<TaskState> states, int limit) {
+        return store.list(states, limit);
+    }
+
+    public Optional<TaskHandle> handle(String id) {
+        return Optional.ofNullable(handles.get(id));
+    }
+
+    /** Tasks this scheduler holds in flight (its used slots). */
+    public int inFlight() {
+        return engine.inFlight();
+    }
+
+    public String schedulerId() {
+        return owner;
+    }
+
+    public KubernetesClient kubernetes() {
+        return client;
+    }
+
+    public KubeApi api() {
+        return api;
+    }
+
+    private void changed(Task t) {
+        TaskHandle h = handles.get(t.id());
+        if (h != null) {
+            h.changed(t);
+            if (t.state().isTerminal()) {
+                handles.remove(t.id());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        api.close();
+        client.close();
+    }
+
+    /** Defaults: parallelism 100, 50 launches/s, 16 creates in flight, ticks every 200 ms. */
+    public static final class Builder {
+        private final Config config;
+        private final TaskStore store;
+        private String schedulerId = defaultSchedulerId();
+        private int parallelism = 100;
+        private double launchQps = 50;
+        private int launchConcurrency = 16;
+        private double apiQps = 50;
+        private Duration tick = Duration.ofMillis(200);
+        private Set<String> fatalWaitingReasons = PodClassifier.DEFAULT_FATAL_REASONS;
+        private int failureLogLines = 20;
+        private Duration quotaRetry = Duration.ofSeconds(30);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Config config, TaskStore store) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * This scheduler's identity, written on its pods (label {@code drover.dev/owner}); a restart
+         * with the same id picks up its pods. Default: the host name.
+         */
+        public Builder schedulerId(String id) {
+            if (id == null || !id.matches("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?")) {
+                throw new IllegalArgumentException("schedulerId '" + id + "' must be a valid label value in lower case,"
+                        + " e.g. etl-scheduler-1");
+            }
+            this.schedulerId = id;
+            return this;
+        }
+
+        /** How many tasks may be in flight (launching, pending, running) at once. */
+        public Builder parallelism(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("parallelism must be at least 1 (got " + n + ")");
+            }
+            this.parallelism = n;
+            return this;
+        }
+
+        /** Pod creations per second at most, and how many may be in flight. */
+        public Builder launchRate(double qps, int concurrency) {
+            if (qps <= 0 || concurrency < 1) {
+                throw new IllegalArgumentException("launchRate needs qps > 0 and concurrency >= 1");
+            }
+            this.launchQps = qps;
+            this.launchConcurrency = concurrency;
+            return this;
+        }
+
+        /** Client-side rate limit of list/watch requests. */
+        public Builder apiQps(double qps) {
+            this.apiQps = qps;
+            return this;
+        }
+
+        public Builder tick(Duration tick) {
+            this.tick = tick;
+            return this;
+        }
+
+        /** Waiting reasons that fail a Pending pod at once (default: {@link PodClassifier#DEFAULT_FATAL_REASONS}). */
+        public Builder fatalWaitingReasons(Set<String> reasons) {
+            this.fatalWaitingReasons = Set.copyOf(reasons);
+            return this;
+        }
+
+        /** Log lines fetched into the failure details of a failed container (0: none). */
+        public Builder failureLogLines(int lines) {
+            this.failureLogLines = lines;
+            return this;
+        }
+
+        /** How long a launch refused for quota waits before it is tried again. */
+        public Builder quotaRetry(Duration d) {
+            this.quotaRetry = d;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Drover build() {
+            return new Drover(this);
+        }
+
+        private static String defaultSchedulerId() {
+            String host = System.getenv().getOrDefault("HOSTNAME", "");
+            if (host.isBlank()) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.io.IOException e) {
+                    host = "drover";
+                }
+            }
+            String id = host.toLowerCase(java.util.Locale.ROOT)
+                    .replaceAll("[^a-z0-9.-]", "-")
+                    .replaceAll("^[-.]+|[-.]+$", "");
+            return id.isEmpty() ? "drover" : id.substring(0, Math.min(63, id.length()));
+        }
+    }
+}

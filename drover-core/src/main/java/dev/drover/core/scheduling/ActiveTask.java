@@ -1,0 +1,32 @@
+package dev.drover.core.scheduling;
+
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskSpec;
+import dev.drover.core.task.TaskState;
+import java.time.Instant;
+
+/** A claimed task in flight, as this scheduler holds it in memory (one slot of the parallelism). */
+final class ActiveTask {
+    final String id;
+    final TaskSpec spec;
+    final int tryNumber;
+    volatile TaskState state;
+    volatile String podName;
+    volatile String podUid;
+    /** When this scheduler first saw the pod exist: the start of the startup timeout. */
+    volatile Instant seenAt;
+    /** When it was first seen Running: the start of the run timeout. */
+    volatile Instant runningSince;
+
+    ActiveTask(Task t) {
+        this.id = t.id();
+        this.spec = t.spec();
+        this.tryNumber = t.tryNumber();
+        this.state = t.state();
+        this.podName = t.podName();
+    }
+
+    String namespace() {
+        return spec.namespace();
+    }
+}

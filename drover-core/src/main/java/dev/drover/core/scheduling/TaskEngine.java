@@ -1,0 +1,475 @@
+package dev.drover.core.scheduling;
+
+import dev.drover.core.launch.LaunchResult;
+import dev.drover.core.launch.Launcher;
+import dev.drover.core.launch.PodCleanup;
+import dev.drover.core.launch.PodLabels;
+import dev.drover.core.outcome.Outcome;
+import dev.drover.core.outcome.PodClassifier;
+import dev.drover.core.store.TaskStore;
+import dev.drover.core.task.CleanupPolicy;
+import dev.drover.core.task.FailureDetails;
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskState;
+import dev.drover.kube.KubeApi;
+import dev.drover.kube.PodView;
+import dev.drover.kube.RateLimiter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler of one Drover instance: claims queued tasks up to the parallelism, launches their
+ * pods at a bounded rate, turns pod changes into task states through the classifier, enforces
+ * timeouts, carries out cancels, and reconciles with the store after a restart. No thread per task
+ * and no per-task polling: pod news comes from {@link PodTracker}'s watches.
+ */
+public final class TaskEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TaskEngine.class);
+    private static final Set<TaskState> IN_FLIGHT =
+            EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING);
+
+    /** Settings; see {@code Drover.Builder} for what each means. */
+    public record Settings(
+            String owner,
+            int parallelism,
+            double launchQps,
+            int launchConcurrency,
+            Duration tick,
+            Set<String> fatalWaitingReasons,
+            int failureLogLines,
+            Duration quotaRetry) {}
+
+    private final TaskStore store;
+    private final KubernetesClient client;
+    private final Settings settings;
+    private final Launcher launcher;
+    private final PodCleanup cleanup;
+    private final PodClassifier classifier;
+    private final PodTracker tracker;
+    private final Clock clock;
+    private final Consumer<Task> onChange;
+    private final Map<String, ActiveTask> active = new ConcurrentHashMap<>();
+    private final RateLimiter launchLimiter;
+    private final Semaphore launchSlots;
+    private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+    private final Object wake = new Object();
+    private volatile boolean stopped;
+    private Thread loop;
+
+    public TaskEngine(
+            TaskStore store,
+            KubernetesClient client,
+            KubeApi api,
+            Settings settings,
+            Clock clock,
+            Consumer<Task> onChange) {
+        this.store = store;
+        this.client = client;
+        this.settings = settings;
+        this.clock = clock;
+        this.onChange = onChange;
+        this.launcher = new Launcher(client, settings.owner(), settings.quotaRetry());
+        this.cleanup = new PodCleanup(client);
+        this.classifier = new PodClassifier(settings.fatalWaitingReasons());
+        this.tracker = new PodTracker(api, settings.owner(), this::onPod);
+        this.launchLimiter = new RateLimiter(settings.launchQps(), Math.max(1, (int) settings.launchQps()));
+        this.launchSlots = new Semaphore(settings.launchConcurrency());
+    }
+
+    /** Reconciles with the store and the cluster, then starts the scheduling loop. */
+    public void start() throws InterruptedException {
+        reconcile();
+        loop = Thread.ofPlatform().daemon().name("drover-scheduler").start(this::run);
+    }
+
+    /** Wakes the loop at once (a task was submitted or cancelled). */
+    public void nudge() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    public int inFlight() {
+        return active.size();
+    }
+
+    // --- restart reconciliation ---
+
+    private void reconcile() throws InterruptedException {
+        List<Task> mine = store.active(settings.owner());
+        for (Task t : mine) {
+            active.put(t.id(), new ActiveTask(t));
+        }
+        for (String ns : mine.stream().map(t -> t.spec().namespace()).distinct().toList()) {
+            tracker.track(ns); // the initial list replays our pods' current states through onPod
+        }
+        for (Task t : mine) {
+            ActiveTask a = active.get(t.id());
+            if (a == null) {
+                continue; // finished during the replay
+            }
+            String expected = PodLabels.podName(t.spec().name(), t.id(), t.tryNumber());
+            if (tracker.pod(t.spec().namespace(), expected).isPresent()) {
+                continue;
+            }
+            if (t.state() == TaskState.LAUNCHING) {
+                log.info("task {}: claimed but no pod seen; launching again (a 409 means it was ours)", t.id());
+                launchAsync(t);
+            } else {
+                finishTry(
+                        a,
+                        FailureDetails.of(
+                                "PodVanished", "pod " + expected + " disappeared while this scheduler was down"));
+            }
+        }
+        if (!mine.isEmpty()) {
+            log.info("reconciled {} task(s) in flight from before the restart", mine.size());
+        }
+    }
+
+    // --- the loop ---
+
+    private void run() {
+        while (!stopped) {
+            try {
+                tick();
+                synchronized (wake) {
+                    wake.wait(settings.tick().toMillis());
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("scheduler tick failed; trying again", e);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    void tick() throws InterruptedException {
+        handleCancels();
+        checkTimeouts();
+        int free = settings.parallelism() - active.size();
+        if (free <= 0) {
+            return;
+        }
+        for (Task t : store.claim(settings.owner(), free, now())) {
+            active.put(t.id(), new ActiveTask(t));
+            onChange.accept(t);
+            tracker.track(t.spec().namespace());
+            launchAsync(t);
+        }
+    }
+
+    private void launchAsync(Task t) {
+        launches.submit(() -> {
+            try {
+                launchSlots.acquire();
+                try {
+                    launchLimiter.acquire();
+                    launch(t);
+                } finally {
+                    launchSlots.release();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.error("launching task {} failed unexpectedly; it goes back to the queue", t.id(), e);
+                requeue(t, Duration.ofSeconds(5), "launch error: " + e);
+            }
+        });
+    }
+
+    private void launch(Task t) {
+        ActiveTask a = active.get(t.id());
+        if (a == null) {
+            return; // cancelled meanwhile
+        }
+        switch (launcher.launch(t)) {
+            case LaunchResult.Created c -> {
+                a.podName = c.podName();
+                if (a.seenAt == null) {
+                    a.seenAt = now();
+                }
+                store.setPodName(t.id(), t.tryNumber(), c.podName(), now());
+            }
+            case LaunchResult.Rejected r -> {
+                // Retrying a pod the apiserver refuses would be refused again: fail the task.
+                active.remove(t.id());
+                move(
+                        t.id(),
+                        t.tryNumber(),
+                        IN_FLIGHT,
+                        TaskState.FAILED,
+                        r.details().summary(),
+                        r.details(),
+                        null);
+            }
+            case LaunchResult.Requeue q -> requeue(t, q.after(), q.reason());
+        }
+    }
+
+    private void requeue(Task t, Duration after, String reason) {
+        active.remove(t.id());
+        move(
+                t.id(),
+                t.tryNumber(),
+                EnumSet.of(TaskState.LAUNCHING),
+                TaskState.QUEUED,
+                "launch deferred: " + reason,
+                null,
+                now().plus(after));
+        nudge();
+    }
+
+    // --- pod news ---
+
+    private void onPod(PodView pod, boolean deleted) {
+        String id = pod.labels().get(PodLabels.TASK_ID);
+        String tryLabel = pod.labels().get(PodLabels.TRY);
+        if (id == null || tryLabel == null) {
+            return;
+        }
+        int tryNumber = Integer.parseInt(tryLabel);
+        ActiveTask a = active.get(id);
+        if (a == null || a.tryNumber != tryNumber) {
+            settleStray(pod, deleted, id, tryNumber);
+            return;
+        }
+        a.podUid = pod.uid();
+        if (a.podName == null) {
+            a.podName = pod.name();
+        }
+        if (a.seenAt == null) {
+            a.seenAt = now();
+        }
+        switch (classifier.classify(pod, deleted)) {
+            case Outcome.Pending p -> {
+                if (a.state == TaskState.LAUNCHING) {
+                    advance(
+                            a,
+                            EnumSet.of(TaskState.LAUNCHING),
+                            TaskState.PENDING,
+                            p.waitingReason() == null ? "pod pending" : "pod pending: " + p.waitingReason());
+                }
+            }
+            case Outcome.Running r -> {
+                if (a.runningSince == null) {
+                    a.runningSince = now();
+                }
+                if (a.state != TaskState.RUNNING) {
+                    advance(a, EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING), TaskState.RUNNING, "pod running");
+                }
+            }
+            case Outcome.Succeeded s -> {
+                active.remove(a.id);
+                if (move(a.id, a.tryNumber, IN_FLIGHT, TaskState.SUCCEEDED, "pod succeeded", null, null)
+                        .isPresent()) {
+                    cleanup.finished(a.namespace(), pod.name(), a.spec.cleanup() != CleanupPolicy.NEVER);
+                }
+                nudge();
+            }
+            case Outcome.Failed f -> finishTry(a, f.details());
+            case Outcome.Ignored i -> {}
+            case Outcome.LeftSelector l -> {
+                // Relabelled away (adopted by another scheduler): free the slot, leave the task's state alone.
+                active.remove(a.id);
+                nudge();
+            }
+        }
+    }
+
+    /** A pod of a task this scheduler does not hold in flight: finished already, or an older try. */
+    private void settleStray(PodView pod, boolean deleted, String id, int tryNumber) {
+        if (deleted) {
+            return;
+        }
+        Optional<Task> t = store.get(id);
+        if (t.isEmpty()) {
+            return;
+        }
+        boolean over = t.get().state().isTerminal()
+                || t.get().tryNumber() != tryNumber
+                || t.get().state() == TaskState.UP_FOR_RETRY;
+        Outcome o = classifier.classify(pod, false);
+        if (over && (o instanceof Outcome.Succeeded || o instanceof Outcome.Failed)) {
+            // e.g. a crash between recording the outcome and labelling the pod: finish the cleanup.
+            boolean delete = switch (t.get().spec().cleanup()) {
+                case ALWAYS -> true;
+                case NEVER -> false;
+                case DELETE_ON_SUCCESS -> o instanceof Outcome.Succeeded;
+            };
+            cleanup.finished(pod.namespace(), pod.name(), delete);
+        }
+    }
+
+    private void finishTry(ActiveTask a, FailureDetails details) {
+        if (active.remove(a.id) == null) {
+            return;
+        }
+        FailureDetails full = enrich(a, details);
+        boolean retry = a.tryNumber <= a.spec.retries();
+        Optional<Task> moved;
+        if (retry) {
+            Duration backoff = a.spec.retryBackoff().multipliedBy(1L << Math.min(10, a.tryNumber - 1));
+            moved = move(
+                    a.id,
+                    a.tryNumber,
+                    IN_FLIGHT,
+                    TaskState.UP_FOR_RETRY,
+                    "try " + a.tryNumber + " failed: " + full.summary() + "; retrying in " + backoff.toSeconds() + " s",
+                    full,
+                    now().plus(backoff));
+        } else {
+            moved = move(a.id, a.tryNumber, IN_FLIGHT, TaskState.FAILED, full.summary(), full, null);
+        }
+        if (moved.isPresent() && a.podName != null) {
+            cleanup.finished(a.namespace(), a.podName, a.spec.cleanup() == CleanupPolicy.ALWAYS);
+        }
+        nudge();
+    }
+
+    private FailureDetails enrich(ActiveTask a, FailureDetails d) {
+        FailureDetails out = d.withEvents(tracker.recentEvents(a.namespace(), a.podUid, 10));
+        if (settings.failureLogLines() > 0 && a.podName != null && d.container() != null && d.exitCode() != null) {
+            try {
+                String log = client.pods()
+                        .inNamespace(a.namespace())
+                        .withName(a.podName)
+                        .inContainer(d.container())
+                        .tailingLines(settings.failureLogLines())
+                        .getLog();
+                out = out.withLogTail(log == null ? List.of() : log.lines().toList());
+            } catch (RuntimeException e) {
+                log.debug("no log tail for {}: {}", a.podName, e.toString());
+            }
+        }
+        return out;
+    }
+
+    // --- timeouts and cancels ---
+
+    private void checkTimeouts() {
+        Instant now = now();
+        for (ActiveTask a : active.values()) {
+            if (a.podName == null) {
+                continue;
+            }
+            if ((a.state == TaskState.LAUNCHING || a.state == TaskState.PENDING)
+                    && a.runningSince == null
+                    && a.seenAt != null
+                    && now.isAfter(a.seenAt.plus(a.spec.startupTimeout()))) {
+                String pod = a.podName;
+                finishTry(
+                        a,
+                        FailureDetails.of(
+                                "StartupTimeout",
+                                "pod " + pod + " was not running "
+                                        + a.spec.startupTimeout().toSeconds() + " s after it was first seen"));
+                cleanup.delete(a.namespace(), pod);
+            } else if (a.spec.runTimeout() != null
+                    && a.runningSince != null
+                    && now.isAfter(a.runningSince.plus(a.spec.runTimeout()))) {
+                String pod = a.podName;
+                finishTry(
+                        a,
+                        FailureDetails.of(
+                                "RunTimeout",
+                                "pod " + pod + " ran longer than "
+                                        + a.spec.runTimeout().toSeconds() + " s"));
+                cleanup.delete(a.namespace(), pod);
+            }
+        }
+    }
+
+    private void handleCancels() {
+        for (Task t : store.cancelRequested()) {
+            ActiveTask a = active.get(t.id());
+            if (t.state() == TaskState.QUEUED || t.state() == TaskState.UP_FOR_RETRY) {
+                move(
+                        t.id(),
+                        t.tryNumber(),
+                        EnumSet.of(TaskState.QUEUED, TaskState.UP_FOR_RETRY),
+                        TaskState.CANCELLED,
+                        "cancelled before launch",
+                        null,
+                        null);
+            } else if (a != null && a.podName != null) {
+                active.remove(t.id());
+                cleanup.revoke(a.namespace(), a.podName);
+                move(
+                        t.id(),
+                        t.tryNumber(),
+                        IN_FLIGHT,
+                        TaskState.CANCELLED,
+                        "cancelled; pod " + a.podName + " deleted",
+                        null,
+                        null);
+                nudge();
+            } else if (a == null
+                    && IN_FLIGHT.contains(t.state())
+                    && !settings.owner().equals(t.owner())) {
+                log.debug("task {} is in flight with scheduler {}; it cancels it", t.id(), t.owner());
+            }
+            // LAUNCHING without a pod yet: the next tick, once the create answered.
+        }
+    }
+
+    // --- store transitions ---
+
+    private void advance(ActiveTask a, Set<TaskState> from, TaskState to, String reason) {
+        if (move(a.id, a.tryNumber, from, to, reason, null, null).isPresent()) {
+            a.state = to;
+        }
+    }
+
+    private Optional<Task> move(
+            String id,
+            int tryNumber,
+            Set<TaskState> from,
+            TaskState to,
+            String reason,
+            FailureDetails failure,
+            Instant nextAttemptAt) {
+        Optional<Task> t = store.transition(id, tryNumber, from, to, reason, failure, nextAttemptAt, now());
+        t.ifPresent(onChange);
+        return t;
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        nudge();
+        if (loop != null) {
+            loop.interrupt();
+            try {
+                loop.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        launches.shutdownNow();
+        tracker.close();
+    }
+}

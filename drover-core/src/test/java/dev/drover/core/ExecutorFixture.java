@@ -1,0 +1,85 @@
+package dev.drover.core;
+
+import dev.drover.core.store.TaskStore;
+import dev.drover.core.store.TaskStores;
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskSpec;
+import dev.drover.core.task.TaskState;
+import dev.drover.sim.Fidelity;
+import dev.drover.sim.NodeSimulator;
+import dev.drover.testkit.TestGround;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/** A namespace with simulated nodes, an in-memory store and a Drover, for one test. */
+final class ExecutorFixture implements AutoCloseable {
+    static final String BEHAVIOR = NodeSimulator.BEHAVIOR_ANNOTATION;
+    final String ns;
+    final KubernetesClient admin;
+    final TaskStore store;
+    final Config config;
+    final String schedulerId =
+            "sched-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+    final NodeSimulator sim;
+    Drover drover;
+
+    ExecutorFixture(TestGround ground, String ns) {
+        this(ground, ns, ground.adminConfig());
+    }
+
+    ExecutorFixture(TestGround ground, String ns, Config config) {
+        this.ns = ns;
+        this.config = config;
+        this.admin = ground.adminClient();
+        this.store = TaskStores.h2InMemory("t" + ThreadLocalRandom.current().nextInt(1 << 30));
+        this.sim = NodeSimulator.builder(admin)
+                .namespaces(ns)
+                .nodes(2)
+                .nodeNamePrefix(ns + "-")
+                .fidelity(Fidelity.FULL)
+                .build()
+                .start();
+    }
+
+    Drover startDrover() {
+        drover = Drover.builder(config, store)
+                .schedulerId(schedulerId)
+                .tick(Duration.ofMillis(100))
+                .build()
+                .start();
+        return drover;
+    }
+
+    TaskSpec.Builder task(String name, String behavior) {
+        TaskSpec.Builder b = TaskSpec.builder(name)
+                .namespace(ns)
+                .image("registry.example/app:1")
+                .command("run", name);
+        if (behavior != null) {
+            b.annotation(BEHAVIOR, behavior);
+        }
+        return b;
+    }
+
+    Task runToEnd(TaskSpec spec) throws Exception {
+        return drover.submit(spec).result().get(60, TimeUnit.SECONDS);
+    }
+
+    List<TaskState> states(String id) {
+        return store.transitions(id).stream().map(t -> t.to()).toList();
+    }
+
+    @Override
+    public void close() {
+        if (drover != null) {
+            drover.close();
+        }
+        sim.close();
+        store.close();
+        admin.close();
+    }
+}

@@ -1,0 +1,249 @@
+package dev.drover.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.drover.core.launch.PodLabels;
+import dev.drover.core.task.CleanupPolicy;
+import dev.drover.core.task.InvalidTaskException;
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskState;
+import dev.drover.testkit.KubernetesTest;
+import dev.drover.testkit.TestGround;
+import dev.drover.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The executor end to end: real apiserver, simulated nodes, in-memory store. */
+@KubernetesTest
+class ExecutorTest {
+    private ExecutorFixture fx;
+
+    @BeforeEach
+    void setUp(TestGround ground, TestNamespace ns) {
+        fx = new ExecutorFixture(ground, ns.name());
+        fx.startDrover();
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private Pod pod(Task t) {
+        return fx.admin.pods().inNamespace(fx.ns).withName(t.podName()).get();
+    }
+
+    @Test
+    void aTaskRunsToSucceededThroughEveryStateAndItsPodIsDeleted() throws Exception {
+        Task done = fx.runToEnd(fx.task("hello", "run=1s").build());
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(fx.states(done.id()))
+                .containsExactly(
+                        TaskState.QUEUED,
+                        TaskState.LAUNCHING,
+                        TaskState.PENDING,
+                        TaskState.RUNNING,
+                        TaskState.SUCCEEDED);
+        assertThat(done.podName()).isEqualTo("hello-" + done.id() + "-1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> pod(done) == null);
+    }
+
+    @Test
+    void aFailingContainerFailsTheTaskWithExitCodeEventsAndLogTail() throws Exception {
+        Task done = fx.runToEnd(fx.task("crunch", "run=1s; exit=3; log=reading input|boom: no such file")
+                .build());
+
+        assertThat(done.state()).isEqualTo(TaskState.FAILED);
+        assertThat(done.failure().container()).isEqualTo("main");
+        assertThat(done.failure().exitCode()).isEqualTo(3);
+        assertThat(done.failure().reason()).isEqualTo("Error");
+        assertThat(done.failure().logTail()).containsExactly("reading input", "boom: no such file");
+        assertThat(done.failure().events()).anyMatch(e -> e.contains("Started"));
+        // DELETE_ON_SUCCESS keeps a failed pod for inspection, labelled done
+        assertThat(pod(done).getMetadata().getLabels()).containsEntry(PodLabels.DONE, "true");
+    }
+
+    @Test
+    void aPermanentPullFailureFailsFastWhileRegistryThrottlingDoesNot() throws Exception {
+        Task pullFail = fx.runToEnd(fx.task("nopull", "pull-fail").build());
+        Task throttled =
+                fx.runToEnd(fx.task("throttled", "pull-throttle=2; run=1s").build());
+
+        assertThat(pullFail.state()).isEqualTo(TaskState.FAILED);
+        assertThat(pullFail.failure().reason()).isEqualTo("ErrImagePull");
+        assertThat(throttled.state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void fatalWaitingReasonsOtherThanPullsFailToo() throws Exception {
+        assertThat(fx.runToEnd(fx.task("cfg", "config-error").build()).failure().reason())
+                .isEqualTo("CreateContainerConfigError");
+        assertThat(fx.runToEnd(fx.task("badimage", "invalid-image").build())
+                        .failure()
+                        .reason())
+                .isEqualTo("InvalidImageName");
+    }
+
+    @Test
+    void providerFailedOomKilledInitFailureAndEvictionAllFailWithTheirReason() throws Exception {
+        assertThat(fx.runToEnd(fx.task("provider", "provider-failed").build())
+                        .failure()
+                        .reason())
+                .isEqualTo("ProviderFailed");
+        Task oom = fx.runToEnd(fx.task("oom", "oom").build());
+        assertThat(oom.failure().reason()).isEqualTo("OOMKilled");
+        assertThat(oom.failure().exitCode()).isEqualTo(137);
+        Task init = fx.runToEnd(fx.task("init", "init-fail=2")
+                .podOverride("spec: {initContainers: [{name: setup, image: registry.example/setup:1}]}")
+                .build());
+        assertThat(init.failure().container()).isEqualTo("setup");
+        assertThat(init.failure().exitCode()).isEqualTo(2);
+        assertThat(fx.runToEnd(fx.task("evicted", "run=5s; evict=500ms").build())
+                        .failure()
+                        .reason())
+                .isEqualTo("Evicted");
+    }
+
+    @Test
+    void aPodDeletedWhileRunningFailsTheTaskAsDeletedBeforeCompletion() throws Exception {
+        TaskHandle h = fx.drover.submit(fx.task("victim", "run=60s").build());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> fx.store.get(h.id()).orElseThrow().state() == TaskState.RUNNING);
+
+        fx.admin
+                .pods()
+                .inNamespace(fx.ns)
+                .withName(fx.store.get(h.id()).orElseThrow().podName())
+                .delete();
+
+        Task done = h.result().get(60, TimeUnit.SECONDS);
+        assertThat(done.state()).isEqualTo(TaskState.FAILED);
+        assertThat(done.failure().reason()).isEqualTo("DeletedBeforeCompletion");
+    }
+
+    @Test
+    void cancelRevokesAndDeletesThePod() throws Exception {
+        TaskHandle h = fx.drover.submit(fx.task("long", "run=60s").build());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> fx.store.get(h.id()).orElseThrow().state() == TaskState.RUNNING);
+        String podName = fx.store.get(h.id()).orElseThrow().podName();
+
+        assertThat(fx.drover.cancel(h.id())).isTrue();
+
+        Task done = h.result().get(30, TimeUnit.SECONDS);
+        assertThat(done.state()).isEqualTo(TaskState.CANCELLED);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        fx.admin.pods().inNamespace(fx.ns).withName(podName).get() == null);
+        assertThat(fx.states(h.id())).doesNotContain(TaskState.FAILED);
+    }
+
+    @Test
+    void aQueuedTaskCancelsWithoutEverLaunching() throws Exception {
+        fx.drover.close();
+        var store = fx.store;
+        // a second Drover that never runs: just the API over the same store
+        fx.drover = Drover.builder(fx.config, store).schedulerId(fx.schedulerId).build();
+        TaskHandle h = fx.drover.submit(fx.task("never", null).build());
+
+        assertThat(fx.drover.cancel(h.id())).isTrue();
+        fx.drover.start();
+
+        Task done = h.result().get(30, TimeUnit.SECONDS);
+        assertThat(done.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(fx.states(h.id())).containsExactly(TaskState.QUEUED, TaskState.CANCELLED);
+    }
+
+    @Test
+    void failedTriesAreRetriedWithBackoffUntilTheRetriesRunOut() throws Exception {
+        Task done = fx.runToEnd(fx.task("flaky", "run=200ms; exit=1")
+                .retries(2, Duration.ofMillis(200))
+                .build());
+
+        assertThat(done.state()).isEqualTo(TaskState.FAILED);
+        assertThat(done.tryNumber()).isEqualTo(3);
+        assertThat(fx.states(done.id()).stream().filter(s -> s == TaskState.UP_FOR_RETRY))
+                .hasSize(2);
+        assertThat(fx.states(done.id()).stream().filter(s -> s == TaskState.LAUNCHING))
+                .hasSize(3);
+    }
+
+    @Test
+    void cleanupPoliciesDecideWhichPodsStay() throws Exception {
+        Task keptOnSuccess = fx.runToEnd(
+                fx.task("never", "run=200ms").cleanup(CleanupPolicy.NEVER).build());
+        Task deletedOnFailure = fx.runToEnd(fx.task("always", "run=200ms; exit=1")
+                .cleanup(CleanupPolicy.ALWAYS)
+                .build());
+
+        assertThat(pod(keptOnSuccess).getMetadata().getLabels()).containsEntry(PodLabels.DONE, "true");
+        await().atMost(Duration.ofSeconds(30)).until(() -> pod(deletedOnFailure) == null);
+    }
+
+    @Test
+    void anInvalidSpecIsRefusedAtSubmitNamingTheField() {
+        assertThatThrownBy(() -> fx.drover.submit(
+                        fx.task("x", null).podOverride("spec: [oops").build()))
+                .isInstanceOf(InvalidTaskException.class)
+                .hasMessageStartingWith("podOverride:");
+        assertThat(fx.store.list(java.util.Set.of(), 10)).isEmpty();
+    }
+
+    @Test
+    void aPodTheApiServerRejectsFailsTheTaskWithItsMessageAndOthersGoOn() throws Exception {
+        TaskHandle bad = fx.drover.submit(fx.task("bad", null)
+                .podOverride("spec: {containers: [{name: main, ports: [{containerPort: 99999}]}]}")
+                .build());
+        TaskHandle good = fx.drover.submit(fx.task("good", "run=200ms").build());
+
+        Task b = bad.result().get(30, TimeUnit.SECONDS);
+        assertThat(b.state()).isEqualTo(TaskState.FAILED);
+        assertThat(b.failure().reason()).isEqualTo("Invalid");
+        assertThat(b.failure().message()).contains("containerPort");
+        assertThat(good.result().get(60, TimeUnit.SECONDS).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aStartupTimeoutCountsFromWhenThePodWasSeen() throws Exception {
+        Task done = fx.runToEnd(fx.task("stuck", "bind-delay=60s")
+                .startupTimeout(Duration.ofSeconds(2))
+                .build());
+
+        assertThat(done.state()).isEqualTo(TaskState.FAILED);
+        assertThat(done.failure().reason()).isEqualTo("StartupTimeout");
+    }
+
+    @Test
+    void aRunTimeoutFailsARunawayTask() throws Exception {
+        Task done = fx.runToEnd(
+                fx.task("runaway", "run=60s").runTimeout(Duration.ofSeconds(2)).build());
+
+        assertThat(done.failure().reason()).isEqualTo("RunTimeout");
+    }
+
+    @Test
+    void aPodRelabelledAwayReleasesTheSlotWithoutFailingTheTask() throws Exception {
+        TaskHandle h = fx.drover.submit(fx.task("adopted", "run=30s").build());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> fx.store.get(h.id()).orElseThrow().state() == TaskState.RUNNING);
+        String podName = fx.store.get(h.id()).orElseThrow().podName();
+
+        fx.admin.pods().inNamespace(fx.ns).withName(podName).edit(p -> {
+            p.getMetadata().getLabels().put(PodLabels.OWNER, "someone-else");
+            return p;
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> fx.drover.inFlight() == 0);
+        assertThat(fx.store.get(h.id()).orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+        List<TaskState> states = fx.states(h.id());
+        assertThat(states).doesNotContain(TaskState.FAILED);
+    }
+}
