@@ -1,0 +1,165 @@
+package dev.drover.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.drover.core.launch.LaunchResult;
+import dev.drover.core.launch.Launcher;
+import dev.drover.core.launch.PodFactory;
+import dev.drover.core.launch.PodLabels;
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskIds;
+import dev.drover.core.task.TaskState;
+import dev.drover.core.task.Transition;
+import dev.drover.testkit.KubernetesTest;
+import dev.drover.testkit.RbacRule;
+import dev.drover.testkit.TestGround;
+import dev.drover.testkit.TestNamespace;
+import dev.drover.testkit.TestUser;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Crashes, restarts and an overloaded apiserver. */
+@KubernetesTest
+class ExecutorRecoveryTest {
+
+    @Test
+    void aCreateRepeatedAfterACrashFindsThePodOursAndAStrangersPodIsNot(TestGround ground, TestNamespace ns) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+            Task t = fx.store.insert(TaskIds.next(), fx.task("idem", "run=1s").build(), Instant.now());
+            Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
+            Launcher launcher = new Launcher(fx.admin, fx.schedulerId, Duration.ofSeconds(1));
+
+            assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", false));
+            assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", true));
+
+            Pod stranger = fx.admin
+                    .getKubernetesSerialization()
+                    .convertValue(PodFactory.build(fx.task("idem", null).build(), "other", 1, "someone"), Pod.class);
+            stranger.getMetadata().setName("idem-" + t.id() + "-2");
+            fx.admin.pods().inNamespace(ns.name()).resource(stranger).create();
+            Task retry = new Task(
+                    t.id(),
+                    t.spec(),
+                    TaskState.LAUNCHING,
+                    2,
+                    null,
+                    null,
+                    null,
+                    fx.schedulerId,
+                    false,
+                    t.createdAt(),
+                    t.updatedAt(),
+                    t.nextAttemptAt());
+            assertThat(launcher.launch(retry))
+                    .isInstanceOfSatisfying(
+                            LaunchResult.Rejected.class,
+                            r -> assertThat(r.details().reason()).isEqualTo("NameTaken"));
+        }
+    }
+
+    @Test
+    void aCrashBetweenCreateAndCommitNeverYieldsASecondPod(TestGround ground, TestNamespace ns) throws Exception {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+            // The crashed scheduler claimed the task and created its pod, but never recorded the pod name.
+            Task t = fx.store.insert(TaskIds.next(), fx.task("crashy", "run=1s").build(), Instant.now());
+            Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
+            new Launcher(fx.admin, fx.schedulerId, Duration.ofSeconds(1)).launch(claimed);
+
+            fx.startDrover();
+
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> fx.store.get(t.id()).orElseThrow().state() == TaskState.SUCCEEDED);
+            List<Pod> pods = fx.admin
+                    .pods()
+                    .inNamespace(ns.name())
+                    .withLabel(PodLabels.TASK_ID, t.id())
+                    .list()
+                    .getItems();
+            assertThat(pods).hasSizeLessThanOrEqualTo(1); // deleted on success, or about to be: never two
+            assertThat(fx.store.get(t.id()).orElseThrow().tryNumber()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRestartedSchedulerRecordsWhatFinishedWhileItWasDownAndRetriesWhatVanished(TestGround ground, TestNamespace ns)
+            throws Exception {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+            Drover first = fx.startDrover();
+            TaskHandle quick = first.submit(fx.task("quick", "run=3s").build());
+            TaskHandle lost = first.submit(fx.task("lost", "run=60s")
+                    .retries(1, Duration.ofMillis(100))
+                    .build());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> fx.store.get(quick.id()).orElseThrow().state() == TaskState.RUNNING
+                            && fx.store.get(lost.id()).orElseThrow().state() == TaskState.RUNNING);
+
+            first.close(); // the scheduler goes away; its pods do not
+            fx.drover = null;
+            String lostPod = fx.store.get(lost.id()).orElseThrow().podName();
+            fx.admin
+                    .pods()
+                    .inNamespace(ns.name())
+                    .withName(lostPod)
+                    .withGracePeriod(0)
+                    .delete();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Pod p = fx.admin
+                        .pods()
+                        .inNamespace(ns.name())
+                        .withName(fx.store.get(quick.id()).orElseThrow().podName())
+                        .get();
+                return p != null && "Succeeded".equals(p.getStatus().getPhase());
+            });
+
+            fx.startDrover();
+
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> fx.store.get(quick.id()).orElseThrow().state() == TaskState.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> fx.store.get(lost.id()).orElseThrow().tryNumber() == 2);
+            List<Transition> history = fx.store.transitions(lost.id());
+            assertThat(history)
+                    .anyMatch(tr ->
+                            tr.to() == TaskState.UP_FOR_RETRY && tr.reason().contains("PodVanished"));
+        }
+    }
+
+    @Test
+    void launchesThrottledWith429AreRequeuedAndAllTasksStillRun() throws Exception {
+        try (TestGround ground =
+                TestGround.builder().maxRequestsInflight(0, 1).build().start()) {
+            String ns = ground.createNamespace("throttled");
+            TestUser runner = ground.restrictedUser(
+                    ns,
+                    "runner",
+                    RbacRule.of("", "pods", "create", "get", "list", "watch", "patch", "delete"),
+                    RbacRule.of("", "pods/log", "get"),
+                    RbacRule.of("", "events", "list", "watch"));
+            try (ExecutorFixture fx = new ExecutorFixture(ground, ns, runner.config())) {
+                fx.drover = Drover.builder(fx.config, fx.store)
+                        .schedulerId(fx.schedulerId)
+                        .tick(Duration.ofMillis(100))
+                        .launchRate(1000, 40)
+                        .parallelism(40)
+                        .build()
+                        .start();
+                List<TaskHandle> handles = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    handles.add(fx.drover.submit(fx.task("t" + i, "run=500ms").build()));
+                }
+
+                for (TaskHandle h : handles) {
+                    assertThat(h.result().get(120, TimeUnit.SECONDS).state()).isEqualTo(TaskState.SUCCEEDED);
+                }
+                assertThat(handles.stream().flatMap(h -> fx.store.transitions(h.id()).stream()))
+                        .anyMatch(tr -> tr.reason() != null && tr.reason().startsWith("launch deferred: 429"));
+            }
+        }
+    }
+}
