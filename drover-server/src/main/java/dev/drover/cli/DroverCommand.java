@@ -9,7 +9,18 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "drover 0.1.0",
         description = "Runs tasks as Kubernetes pods and tells you what happened.",
-        subcommands = {DemoCommand.class, TestGroundCommand.class, SimCommand.class})
+        subcommands = {
+            RunCommand.class,
+            SubmitCommand.class,
+            TaskCommands.Status.class,
+            TaskCommands.ListTasks.class,
+            TaskCommands.Cancel.class,
+            TaskCommands.Logs.class,
+            WorkerCommand.class,
+            DemoCommand.class,
+            TestGroundCommand.class,
+            SimCommand.class
+        })
 public final class DroverCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -462,12 +462,13 @@ public final class TaskEngine implements AutoCloseable {
         stopped = true;
         nudge();
         if (loop != null) {
-            loop.interrupt();
             try {
-                loop.join(5000);
+                // Let a tick in progress finish its writes (e.g. the cleanup after an outcome) ...
+                loop.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            loop.interrupt(); // ... and only then cut it short.
         }
         launches.shutdownNow();
         tracker.close();
