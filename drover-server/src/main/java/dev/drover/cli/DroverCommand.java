@@ -31,6 +31,17 @@ public final class DroverCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DroverCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Drover's error handling: bad input prints one clear line and exits 2. */
+    static CommandLine commandLine() {
+        return new CommandLine(new DroverCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("drover: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
     }
 }

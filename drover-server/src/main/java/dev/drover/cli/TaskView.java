@@ -25,7 +25,8 @@ final class TaskView {
                 t.state(),
                 t.tryNumber(),
                 t.podName() == null ? "-" : t.spec().namespace() + "/" + t.podName(),
-                t.failure() == null ? "" : "  " + t.failure().summary());
+                t.failure() == null ? "" : "  " + t.failure().summary(),
+                t.cancelRequested() && !t.state().isTerminal() ? "  (cancel requested)" : "");
     }
 
     static Map<String, Object> json(Task t, List<Transition> transitions) {
