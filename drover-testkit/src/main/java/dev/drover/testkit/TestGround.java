@@ -222,11 +222,15 @@ public final class TestGround implements AutoCloseable {
 
     /** True when {@code GET /readyz} answers 200. */
     public boolean isReady() {
+        return readyz(masterUrl(), adminToken);
+    }
+
+    static boolean readyz(String masterUrl, String token) {
         try {
             var r = insecureHttp()
                     .send(
-                            HttpRequest.newBuilder(URI.create(masterUrl() + "/readyz"))
-                                    .header("Authorization", "Bearer " + adminToken)
+                            HttpRequest.newBuilder(URI.create(masterUrl + "/readyz"))
+                                    .header("Authorization", "Bearer " + token)
                                     .timeout(Duration.ofSeconds(3))
                                     .build(),
                             HttpResponse.BodyHandlers.discarding());
@@ -398,21 +402,7 @@ public final class TestGround implements AutoCloseable {
     /** A ground started by another process, known from its state file. */
     public record RunningGround(Path stateDir, String masterUrl, String adminToken, Path kubeconfig, Path etcdDataDir) {
         public boolean isReady() {
-            try {
-                var r = insecureHttp()
-                        .send(
-                                HttpRequest.newBuilder(URI.create(masterUrl + "/readyz"))
-                                        .header("Authorization", "Bearer " + adminToken)
-                                        .timeout(Duration.ofSeconds(3))
-                                        .build(),
-                                HttpResponse.BodyHandlers.discarding());
-                return r.statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return readyz(masterUrl, adminToken);
         }
     }
 

@@ -372,31 +372,30 @@ public final class TaskEngine implements AutoCloseable {
             if (a.podName == null) {
                 continue;
             }
-            if ((a.state == TaskState.LAUNCHING || a.state == TaskState.PENDING)
+            boolean starting = a.state == TaskState.LAUNCHING || a.state == TaskState.PENDING;
+            if (starting
                     && a.runningSince == null
                     && a.seenAt != null
                     && now.isAfter(a.seenAt.plus(a.spec.startupTimeout()))) {
-                String pod = a.podName;
-                finishTry(
+                timeOut(
                         a,
-                        FailureDetails.of(
-                                "StartupTimeout",
-                                "pod " + pod + " was not running "
-                                        + a.spec.startupTimeout().toSeconds() + " s after it was first seen"));
-                cleanup.delete(a.namespace(), pod);
+                        "StartupTimeout",
+                        "was not running " + a.spec.startupTimeout().toSeconds() + " s after it was first seen");
             } else if (a.spec.runTimeout() != null
                     && a.runningSince != null
                     && now.isAfter(a.runningSince.plus(a.spec.runTimeout()))) {
-                String pod = a.podName;
-                finishTry(
+                timeOut(
                         a,
-                        FailureDetails.of(
-                                "RunTimeout",
-                                "pod " + pod + " ran longer than "
-                                        + a.spec.runTimeout().toSeconds() + " s"));
-                cleanup.delete(a.namespace(), pod);
+                        "RunTimeout",
+                        "ran longer than " + a.spec.runTimeout().toSeconds() + " s");
             }
         }
+    }
+
+    private void timeOut(ActiveTask a, String reason, String what) {
+        String pod = a.podName;
+        finishTry(a, FailureDetails.of(reason, "pod " + pod + " " + what));
+        cleanup.delete(a.namespace(), pod);
     }
 
     private void handleCancels() {
