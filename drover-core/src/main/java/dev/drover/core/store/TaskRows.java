@@ -1,0 +1,54 @@
+package dev.drover.core.store;
+
+import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskState;
+import dev.drover.core.task.Transition;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** How rows of {@code tasks} and {@code task_transitions} become {@link Task} and {@link Transition}. */
+final class TaskRows {
+    static final String TASK_COLUMNS = "id, spec, state, try_number, pod_name, reason, failure, owner,"
+            + " cancel_requested, created_at, updated_at, next_attempt_at";
+
+    static final String TRANSITION_COLUMNS = "task_id, try_number, from_state, to_state, at, reason";
+
+    static final RowMapper<Task> TASK = (rs, ctx) -> new Task(
+            rs.getString("id"),
+            TaskJson.spec(rs.getString("spec")),
+            TaskState.valueOf(rs.getString("state")),
+            rs.getInt("try_number"),
+            rs.getString("pod_name"),
+            rs.getString("reason"),
+            TaskJson.failure(rs.getString("failure")),
+            rs.getString("owner"),
+            rs.getBoolean("cancel_requested"),
+            instant(rs, "created_at"),
+            instant(rs, "updated_at"),
+            instant(rs, "next_attempt_at"));
+
+    static final RowMapper<Transition> TRANSITION = (rs, ctx) -> {
+        String from = rs.getString("from_state");
+        return new Transition(
+                rs.getString("task_id"),
+                rs.getInt("try_number"),
+                from == null ? null : TaskState.valueOf(from),
+                TaskState.valueOf(rs.getString("to_state")),
+                instant(rs, "at"),
+                rs.getString("reason"));
+    };
+
+    private TaskRows() {}
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /** Times are kept in epoch milliseconds; this is what a stored {@code Instant} reads back as. */
+    static Instant stored(Instant t) {
+        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
+    }
+}
