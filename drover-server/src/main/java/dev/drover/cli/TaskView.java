@@ -19,7 +19,7 @@ final class TaskView {
 
     static String line(Task t) {
         return String.format(
-                "%-14s %-24s %-12s try %d  %s%s",
+                "%-14s %-24s %-12s try %d  %s%s%s",
                 t.id(),
                 t.spec().name(),
                 t.state(),
