@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -146,11 +147,13 @@ final class ApiWriter {
         }
         counters.retry();
         long backoff = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(a.tries - 1, 10));
-        backoff = hint != null ? Math.max(hint.toMillis(), 50) : backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        backoff = hint != null
+                ? Math.max(hint.toMillis(), 50)
+                : backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
         log.debug("retrying {} {} in {} ms: {}", a.request.method(), a.request.path(), backoff, why);
         try {
             timers.schedule(() -> enqueue(a), backoff, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             a.result.complete(new Reply(-1, "simulator closed"));
         }
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one pod should do on a simulated node, parsed from the {@code sim.drover.dev/behavior}
@@ -58,7 +59,7 @@ record Behavior(
 
     /** Container names the behaviour addresses explicitly (to check them against the pod). */
     Set<String> namedContainers() {
-        var names = new java.util.TreeSet<String>();
+        var names = new TreeSet<String>();
         for (var m : List.of(run.keySet(), exit.keySet(), log.keySet(), pullThrottle.keySet())) {
             names.addAll(m);
         }
@@ -126,11 +127,6 @@ record Behavior(
                 return "OOMKilled";
             }
             return exitCode == 0 ? "Completed" : "Error";
-        }
-
-        /** True when the container can never start. */
-        boolean neverStarts() {
-            return pullFailsForever || configError || invalidImage;
         }
     }
 }

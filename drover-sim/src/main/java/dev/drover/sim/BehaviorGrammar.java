@@ -66,19 +66,17 @@ final class BehaviorGrammar {
             throw bad(key, value, "a duration such as 500ms, 2s, 1.5m or 0");
         }
         BigDecimal n = new BigDecimal(m.group(1));
-        long millisPerUnit =
-                switch (m.group(2) == null ? "ms" : m.group(2)) {
-                    case "ms" -> 1;
-                    case "s" -> 1_000;
-                    case "m" -> 60_000;
-                    default -> 3_600_000;
-                };
+        long millisPerUnit = switch (m.group(2) == null ? "ms" : m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+        };
         return Duration.ofMillis(n.multiply(BigDecimal.valueOf(millisPerUnit)).longValue());
     }
 
     private static IllegalArgumentException bad(String key, String value, String expected) {
-        return new IllegalArgumentException(
-                "'" + key + (value == null ? "" : "=" + value) + "': expected " + expected);
+        return new IllegalArgumentException("'" + key + (value == null ? "" : "=" + value) + "': expected " + expected);
     }
 
     /** Mutable collector for one parse; each item either applies or throws with a message. */

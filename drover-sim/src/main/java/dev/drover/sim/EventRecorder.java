@@ -38,7 +38,8 @@ final class EventRecorder {
                     reply -> {
                         if (reply.code() == 404) {
                             // The Event expired or was deleted: record it anew, keeping the count.
-                            ObjectNode again = event(ps, fieldPath, type, reason, message, series.name, series.first, now);
+                            ObjectNode again =
+                                    event(ps, fieldPath, type, reason, message, series.name, series.first, now);
                             again.put("count", count);
                             ps.writes.addFirst(create(ps.namespace, again), r -> {});
                         }
@@ -57,7 +58,9 @@ final class EventRecorder {
         ObjectNode e = F.objectNode();
         e.put("apiVersion", "v1");
         e.put("kind", "Event");
-        e.putObject("metadata").put("name", podName + "." + Long.toHexString(uniqueNanos(now))).put("namespace", ns);
+        e.putObject("metadata")
+                .put("name", podName + "." + Long.toHexString(uniqueNanos(now)))
+                .put("namespace", ns);
         ObjectNode obj = e.putObject("involvedObject");
         obj.put("kind", "Pod");
         obj.put("namespace", ns);

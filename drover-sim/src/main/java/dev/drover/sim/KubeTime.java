@@ -1,5 +1,8 @@
 package dev.drover.sim;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -35,10 +38,39 @@ final class KubeTime {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text.strip(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                    .toInstant();
+            return Instant.parse(text.strip()); // the API's own form, and the fast path
         } catch (DateTimeParseException e) {
-            return null;
+            try {
+                return OffsetDateTime.parse(text.strip(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                        .toInstant();
+            } catch (DateTimeParseException again) {
+                return null;
+            }
         }
+    }
+
+    /** Go's {@code time.Duration} string for durations under a minute, e.g. {@code 512.3ms}, {@code 1.2s}. */
+    static String goDuration(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos < 1_000) {
+            return nanos + "ns";
+        }
+        String unit;
+        double value;
+        if (nanos < 1_000_000) {
+            unit = "µs";
+            value = nanos / 1e3;
+        } else if (nanos < 1_000_000_000) {
+            unit = "ms";
+            value = nanos / 1e6;
+        } else {
+            unit = "s";
+            value = nanos / 1e9;
+        }
+        String s = new BigDecimal(value)
+                .setScale(6, RoundingMode.HALF_UP)
+                .stripTrailingZeros()
+                .toPlainString();
+        return s + unit;
     }
 }

@@ -150,7 +150,8 @@ final class KubeletServer implements AutoCloseable {
     private static void awaitLine(ContainerLog c, int i) throws IOException {
         long waitNanos = FOLLOW_WAKEUP.toNanos();
         if (i < c.size()) {
-            waitNanos = Math.min(waitNanos, Duration.between(Instant.now(), c.lineTime(i)).toNanos());
+            waitNanos = Math.min(
+                    waitNanos, Duration.between(Instant.now(), c.lineTime(i)).toNanos());
         }
         if (waitNanos <= 0) {
             return;

@@ -18,7 +18,8 @@ import java.util.Set;
 final class KubeletStatus {
     static final String HOST_IP = "127.0.0.1";
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final Set<String> KUBELET_CONDITIONS = Set.of("Initialized", "Ready", "ContainersReady", "PodScheduled");
+    private static final Set<String> KUBELET_CONDITIONS =
+            Set.of("Initialized", "Ready", "ContainersReady", "PodScheduled");
 
     private KubeletStatus() {}
 
@@ -123,7 +124,12 @@ final class KubeletStatus {
                 out.add(condition(ps, type, "True", null, null, now));
             } else {
                 out.add(condition(
-                        ps, type, "False", "ContainersNotReady", "containers with unready status: " + goList(unready), now));
+                        ps,
+                        type,
+                        "False",
+                        "ContainersNotReady",
+                        "containers with unready status: " + goList(unready),
+                        now));
             }
         }
         out.add(condition(ps, "PodScheduled", "True", null, null, now));

@@ -1,16 +1,24 @@
 package dev.drover.sim;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Everything the simulated kubelet knows about one pod; owned by the simulator's loop thread. */
 final class PodState {
+    private static final Logger log = LoggerFactory.getLogger(PodState.class);
+
     final String uid;
     final String namespace;
     final String name;
@@ -32,7 +40,6 @@ final class PodState {
     String reason;
     String message;
 
-    boolean admitted;
     boolean runningReached;
     boolean terminal;
     boolean finishCounted;
@@ -65,7 +72,13 @@ final class PodState {
         }
     }
 
-    PodState(Pod pod, String node, Behavior behavior, List<ContainerRun> init, List<ContainerRun> main, SerialWrites writes) {
+    PodState(
+            Pod pod,
+            String node,
+            Behavior behavior,
+            List<ContainerRun> init,
+            List<ContainerRun> main,
+            SerialWrites writes) {
         this.uid = pod.getMetadata().getUid();
         this.namespace = pod.getMetadata().getNamespace();
         this.name = pod.getMetadata().getName();
@@ -75,8 +88,75 @@ final class PodState {
         this.main = List.copyOf(main);
         this.writes = writes;
         this.latest = pod;
-        this.logs = new PodLogs(
-                uid, node, containers().map(c -> c.log).toList());
+        this.logs = new PodLogs(uid, node, containers().map(c -> c.log).toList());
+    }
+
+    /** The state of a pod first seen on {@code node}; a bad behaviour annotation is logged and ignored. */
+    static PodState of(Pod pod, String node, SerialWrites writes) {
+        String where =
+                pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        BehaviorGrammar.Parsed parsed = BehaviorGrammar.parse(SimScheduler.annotation(pod));
+        Behavior behavior = parsed.behavior();
+        if (!parsed.ok()) {
+            log.warn(
+                    "pod {}: ignoring annotation {}: {}; running it with the default behaviour. Accepted: {}",
+                    where,
+                    NodeSimulator.BEHAVIOR_ANNOTATION,
+                    String.join("; ", parsed.problems()),
+                    BehaviorGrammar.FORMS);
+        }
+        List<Container> initSpecs = pod.getSpec().getInitContainers() == null
+                ? List.of()
+                : pod.getSpec().getInitContainers();
+        List<Container> mainSpecs = pod.getSpec().getContainers();
+        Set<String> names = new HashSet<>();
+        initSpecs.forEach(c -> names.add(c.getName()));
+        mainSpecs.forEach(c -> names.add(c.getName()));
+        Set<String> unknown = new HashSet<>(behavior.namedContainers());
+        unknown.removeAll(names);
+        if (!unknown.isEmpty()) {
+            log.warn(
+                    "pod {}: annotation {} names containers {} the pod does not have; running it with the default"
+                            + " behaviour",
+                    where,
+                    NodeSimulator.BEHAVIOR_ANNOTATION,
+                    unknown);
+            behavior = Behavior.DEFAULT;
+        }
+        List<ContainerRun> init = new ArrayList<>();
+        for (int i = 0; i < initSpecs.size(); i++) {
+            init.add(run(initSpecs.get(i), true, i == 0, behavior));
+        }
+        List<ContainerRun> main = new ArrayList<>();
+        for (Container c : mainSpecs) {
+            main.add(run(c, false, false, behavior));
+        }
+        PodState ps = new PodState(pod, node, behavior, init, main, writes);
+        if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+            for (PodCondition c : pod.getStatus().getConditions()) {
+                Instant since = KubeTime.parse(c.getLastTransitionTime());
+                ps.conditions.put(
+                        c.getType(), new PodState.ConditionMark(c.getStatus(), since == null ? Instant.now() : since));
+            }
+        }
+        return ps;
+    }
+
+    private static ContainerRun run(Container c, boolean init, boolean firstInit, Behavior behavior) {
+        List<String> words = new ArrayList<>();
+        if (c.getCommand() != null) {
+            words.addAll(c.getCommand());
+        }
+        if (c.getArgs() != null) {
+            words.addAll(c.getArgs());
+        }
+        List<String> defaultLog = words.isEmpty() ? List.of() : List.of(String.join(" ", words));
+        return new ContainerRun(
+                c.getName(),
+                init,
+                c.getImage(),
+                c.getImagePullPolicy(),
+                behavior.planFor(c.getName(), init, firstInit, defaultLog));
     }
 
     Stream<ContainerRun> containers() {
@@ -86,6 +166,11 @@ final class PodState {
     /** Still moving: not ended, not being deleted, on a live node, still in the API. */
     boolean active() {
         return !terminal && !deleting && !frozen && !gone;
+    }
+
+    /** {@code /api/v1/namespaces/<ns>/pods/<name>} */
+    String path() {
+        return "/api/v1/namespaces/" + namespace + "/pods/" + name;
     }
 
     String resourceVersion() {

@@ -48,10 +48,6 @@ final class SerialWrites {
         queue.clear();
     }
 
-    int pending() {
-        return queue.size() + (busy ? 1 : 0);
-    }
-
     private void pump() {
         if (busy || stopped || queue.isEmpty()) {
             return;

@@ -3,6 +3,7 @@ package dev.drover.sim;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ final class SimLoop implements Executor, AutoCloseable {
         }
     }
 
-    java.util.concurrent.ScheduledExecutorService scheduler() {
+    ScheduledExecutorService scheduler() {
         return exec;
     }
 

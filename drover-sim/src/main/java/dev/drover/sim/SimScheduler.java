@@ -7,10 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +27,9 @@ final class SimScheduler {
     private final SimCounters counters;
     private final boolean events;
     private final ToIntFunction<String> runningOn;
-    /** Pods being bound (or bound but not yet seen so on the watch). */
-    private final Set<String> binding = new HashSet<>();
-    /** Binds sent per node and not yet seen by the kubelet side. */
+    /** Pods being bound (or bound but not yet seen so on the watch) → their node, once chosen. */
+    private final Map<String, String> binding = new HashMap<>();
+    /** Binds per node not yet seen by the kubelet side, to spread a burst of pods. */
     private final Map<String, Integer> inFlight = new HashMap<>();
 
     SimScheduler(
@@ -52,10 +50,14 @@ final class SimScheduler {
     /** A pod without a node appeared or changed. */
     void pending(Pod pod) {
         String uid = pod.getMetadata().getUid();
-        if (pod.getMetadata().getDeletionTimestamp() != null || !binding.add(uid)) {
+        if (pod.getMetadata().getDeletionTimestamp() != null || binding.containsKey(uid)) {
             return;
         }
-        Duration delay = BehaviorGrammar.parse(annotation(pod)).behavior().bindDelay();
+        binding.put(uid, "");
+        String behavior = annotation(pod);
+        Duration delay = behavior == null || !behavior.contains("bind-delay")
+                ? Duration.ZERO
+                : BehaviorGrammar.parse(behavior).behavior().bindDelay();
         if (delay.isZero()) {
             bind(pod);
         } else {
@@ -64,15 +66,19 @@ final class SimScheduler {
     }
 
     /** A pod now has a node (or is gone): it no longer needs binding. */
-    void forget(String uid, String node) {
-        if (binding.remove(uid) && node != null) {
+    void forget(String uid) {
+        unassign(binding.remove(uid));
+    }
+
+    private void unassign(String node) {
+        if (node != null && !node.isEmpty()) {
             inFlight.computeIfPresent(node, (k, v) -> v > 1 ? v - 1 : null);
         }
     }
 
     private void bind(Pod pod) {
         String uid = pod.getMetadata().getUid();
-        if (!binding.contains(uid)) {
+        if (!binding.containsKey(uid)) {
             return; // deleted during the bind delay
         }
         List<String> ready = nodes.readyNodes();
@@ -84,30 +90,31 @@ final class SimScheduler {
                 .min(Comparator.comparingInt(n -> runningOn.applyAsInt(n) + inFlight.getOrDefault(n, 0)))
                 .orElseThrow();
         inFlight.merge(node, 1, Integer::sum);
+        binding.put(uid, node);
         ObjectNode b = JsonNodeFactory.instance.objectNode();
         b.put("apiVersion", "v1");
         b.put("kind", "Binding");
         b.putObject("metadata").put("name", name(pod)).put("uid", uid);
         b.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
-        Instant now = Instant.now();
+        // Made now so its name (time-ordered) sorts before the kubelet's events about the pod.
+        ApiWriter.Request scheduled = events ? EventRecorder.scheduled(pod, node, Instant.now()) : null;
         String path = "/api/v1/namespaces/" + ns(pod) + "/pods/" + name(pod) + "/binding";
         api.submit(new ApiWriter.Request("binding", "POST", path, "application/json", b.toString()))
-                .thenAccept(r -> loop.execute(() -> bound(pod, node, r, now)));
+                .thenAccept(r -> loop.execute(() -> bound(pod, node, r, scheduled)));
     }
 
-    private void bound(Pod pod, String node, ApiWriter.Reply r, Instant at) {
+    private void bound(Pod pod, String node, ApiWriter.Reply r, ApiWriter.Request scheduled) {
         if (r.ok()) {
             counters.bound.increment();
-            if (events) {
-                api.submit(EventRecorder.scheduled(pod, node, at));
+            if (scheduled != null) {
+                api.submit(scheduled);
             }
             return;
         }
-        inFlight.computeIfPresent(node, (k, v) -> v > 1 ? v - 1 : null);
         // 409: someone bound it first; 404: deleted. Either way the watch tells what happened.
         if (r.code() != 409 && r.code() != 404) {
             log.warn("binding {}/{} to {} failed: {} {}", ns(pod), name(pod), node, r.code(), r.body());
-            binding.remove(pod.getMetadata().getUid());
+            forget(pod.getMetadata().getUid());
         }
     }
 
