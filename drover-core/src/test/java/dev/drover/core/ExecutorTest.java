@@ -68,7 +68,9 @@ class ExecutorTest {
         assertThat(done.failure().logTail()).containsExactly("reading input", "boom: no such file");
         assertThat(done.failure().events()).anyMatch(e -> e.contains("Started"));
         // DELETE_ON_SUCCESS keeps a failed pod for inspection, labelled done
-        assertThat(pod(done).getMetadata().getLabels()).containsEntry(PodLabels.DONE, "true");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(pod(done).getMetadata().getLabels()).containsEntry(PodLabels.DONE, "true"));
     }
 
     @Test
@@ -184,7 +186,9 @@ class ExecutorTest {
                 .cleanup(CleanupPolicy.ALWAYS)
                 .build());
 
-        assertThat(pod(keptOnSuccess).getMetadata().getLabels()).containsEntry(PodLabels.DONE, "true");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() ->
+                        assertThat(pod(keptOnSuccess).getMetadata().getLabels()).containsEntry(PodLabels.DONE, "true"));
         await().atMost(Duration.ofSeconds(30)).until(() -> pod(deletedOnFailure) == null);
     }
 

@@ -66,6 +66,9 @@ public final class TaskEngine implements AutoCloseable {
     private final RateLimiter launchLimiter;
     private final Semaphore launchSlots;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+    // Cleanup writes (done label, delete) run beside the tracker, so pod news never queues behind them.
+    private final ExecutorService cleanups = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore cleanupSlots = new Semaphore(32);
     private final Object wake = new Object();
     private volatile boolean stopped;
     private Thread loop;
@@ -282,7 +285,9 @@ public final class TaskEngine implements AutoCloseable {
                 active.remove(a.id);
                 if (move(a.id, a.tryNumber, IN_FLIGHT, TaskState.SUCCEEDED, "pod succeeded", null, null)
                         .isPresent()) {
-                    cleanup.finished(a.namespace(), pod.name(), a.spec.cleanup() != CleanupPolicy.NEVER);
+                    String podName = pod.name();
+                    inBackground(
+                            () -> cleanup.finished(a.namespace(), podName, a.spec.cleanup() != CleanupPolicy.NEVER));
                 }
                 nudge();
             }
@@ -316,7 +321,7 @@ public final class TaskEngine implements AutoCloseable {
                 case NEVER -> false;
                 case DELETE_ON_SUCCESS -> o instanceof Outcome.Succeeded;
             };
-            cleanup.finished(pod.namespace(), pod.name(), delete);
+            inBackground(() -> cleanup.finished(pod.namespace(), pod.name(), delete));
         }
     }
 
@@ -340,8 +345,9 @@ public final class TaskEngine implements AutoCloseable {
         } else {
             moved = move(a.id, a.tryNumber, IN_FLIGHT, TaskState.FAILED, full.summary(), full, null);
         }
-        if (moved.isPresent() && a.podName != null) {
-            cleanup.finished(a.namespace(), a.podName, a.spec.cleanup() == CleanupPolicy.ALWAYS);
+        String podName = a.podName;
+        if (moved.isPresent() && podName != null) {
+            inBackground(() -> cleanup.finished(a.namespace(), podName, a.spec.cleanup() == CleanupPolicy.ALWAYS));
         }
         nudge();
     }
@@ -362,6 +368,21 @@ public final class TaskEngine implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private void inBackground(Runnable write) {
+        cleanups.submit(() -> {
+            try {
+                cleanupSlots.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                write.run();
+            } finally {
+                cleanupSlots.release();
+            }
+        });
     }
 
     // --- timeouts and cancels ---
@@ -395,7 +416,7 @@ public final class TaskEngine implements AutoCloseable {
     private void timeOut(ActiveTask a, String reason, String what) {
         String pod = a.podName;
         finishTry(a, FailureDetails.of(reason, "pod " + pod + " " + what));
-        cleanup.delete(a.namespace(), pod);
+        inBackground(() -> cleanup.delete(a.namespace(), pod));
     }
 
     private void handleCancels() {
@@ -471,5 +492,11 @@ public final class TaskEngine implements AutoCloseable {
         }
         launches.shutdownNow();
         tracker.close();
+        cleanups.shutdown();
+        try {
+            cleanups.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS); // let started cleanups finish
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
