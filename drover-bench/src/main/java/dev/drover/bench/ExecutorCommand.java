@@ -1,0 +1,154 @@
+package dev.drover.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "executor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Drover's executor end to end on a private test ground with LEAN simulated nodes: the raw pod",
+            "create rate of the apiserver (the limit), then N tasks through Drover; tasks/s, launches/s",
+            "against the limit, terminal-status -> committed latency, API requests per task (audit log and",
+            "/metrics)."
+        })
+final class ExecutorCommand implements Callable<Integer> {
+    enum Format {
+        table,
+        json
+    }
+
+    @Option(names = "--tasks", defaultValue = "5000", description = "Tasks to run (default ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(
+            names = "--run",
+            defaultValue = "1s",
+            description = "How long each pod runs in the simulator (its run= behaviour; default ${DEFAULT-VALUE}).")
+    String run;
+
+    @Option(names = "--nodes", defaultValue = "10", description = "Simulated nodes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(
+            names = "--concurrency",
+            defaultValue = "32",
+            description = "Creates in flight: the executor's launch concurrency and the raw writers (default"
+                    + " ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1000",
+            description = "The executor's parallelism (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--launch-qps",
+            defaultValue = "10000",
+            description = "The executor's launch rate limit (default ${DEFAULT-VALUE}: effectively none).")
+    double launchQps;
+
+    @Option(
+            names = "--raw-pods",
+            defaultValue = "-1",
+            description = "Pods per raw create run (default: as many as --tasks).")
+    int rawPods;
+
+    @Option(
+            names = "--raw-clients",
+            defaultValue = "fabric8,http",
+            split = ",",
+            description = "Raw create runs: fabric8 (Launcher's client and call), http (JDK HttpClient POST)."
+                    + " Default ${DEFAULT-VALUE}; the best is the limit.")
+    List<ExecutorRawCreates.Client> rawClients;
+
+    @Option(
+            names = "--store",
+            defaultValue = "h2-file",
+            description = "Task store: h2-file (the default store, a file in a temp dir) or h2-mem.")
+    String store;
+
+    @Option(
+            names = "--submit-threads",
+            defaultValue = "4",
+            description = "Threads calling submit (default ${DEFAULT-VALUE}).")
+    int submitThreads;
+
+    @Option(names = "--tick-ms", defaultValue = "200", description = "The executor's tick (default ${DEFAULT-VALUE}).")
+    long tickMs;
+
+    @Option(
+            names = "--max-requests-inflight",
+            defaultValue = "800",
+            description = "kube-apiserver --max-requests-inflight (default ${DEFAULT-VALUE}; 0: its own default).")
+    int maxRequestsInflight;
+
+    @Option(
+            names = "--max-mutating-requests-inflight",
+            defaultValue = "400",
+            description = "kube-apiserver --max-mutating-requests-inflight (default ${DEFAULT-VALUE}).")
+    int maxMutatingRequestsInflight;
+
+    @Option(
+            names = "--timeout-minutes",
+            defaultValue = "15",
+            description = "Give up on unfinished tasks this long after the first submit (default ${DEFAULT-VALUE}).")
+    long timeoutMinutes;
+
+    @Option(
+            names = "--output",
+            defaultValue = "table",
+            description = "table (default) or json; either goes to stdout, progress to stderr.")
+    Format output;
+
+    @Option(names = "--save-json", description = "Also write the JSON report to this file.")
+    Path saveJson;
+
+    @Option(
+            names = "--smoke",
+            description = "A small run (200 tasks, 200 raw pods per client, 3 nodes), under a minute.")
+    boolean smoke;
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    ExecutorBench.Options options() {
+        int n = smoke ? 200 : tasks;
+        return new ExecutorBench.Options(
+                n,
+                run,
+                smoke ? 3 : nodes,
+                concurrency,
+                parallelism,
+                launchQps,
+                rawPods > 0 && !smoke ? rawPods : n,
+                List.copyOf(rawClients),
+                store,
+                submitThreads,
+                tickMs,
+                maxRequestsInflight,
+                maxMutatingRequestsInflight,
+                (smoke ? 3 : timeoutMinutes) * 60);
+    }
+
+    ExecutorBench.Report bench(ExecutorProgress progress) throws Exception {
+        return new ExecutorBench(options(), progress).run();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ExecutorBench.Report r = bench(ExecutorProgress.stderr());
+        String json = JSON.writeValueAsString(r);
+        if (saveJson != null) {
+            java.nio.file.Files.writeString(saveJson, json);
+        }
+        System.out.print(output == Format.json ? json + "\n" : ExecutorBench.tables(r));
+        System.out.flush();
+        return r.executor().succeeded() == r.options().tasks() ? 0 : 1;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.drover.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.core.launch.PodFactory;
+import dev.drover.core.task.TaskIds;
+import dev.drover.core.task.TaskSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The limit the executor is held against: the same apiserver's create rate for the same pods
+ * ({@link PodFactory} output for the same {@link TaskSpec}, another namespace, another owner label),
+ * with no executor, {@code concurrency} creates in flight, as fast as it answers.
+ */
+final class ExecutorRawCreates {
+    /** Which client sends the creates. */
+    enum Client {
+        /** fabric8 with the configuration Drover gives its own client (no fabric8 retries): Launcher's path. */
+        fabric8,
+        /** The JDK HttpClient posting the JSON: no client library at all. */
+        http
+    }
+
+    /** One raw run: pods created, seconds from the first request to the last answer, creates/s, retries. */
+    record Result(
+            String client,
+            int pods,
+            int concurrency,
+            double seconds,
+            double createsPerSecond,
+            long retried,
+            double createP50Ms,
+            double createP99Ms) {}
+
+    private ExecutorRawCreates() {}
+
+    static Result run(
+            Client client,
+            Config adminConfig,
+            ExecutorHttp http,
+            String namespace,
+            Supplier<TaskSpec> spec,
+            int pods,
+            int concurrency,
+            ExecutorProgress progress)
+            throws Exception {
+        KubernetesClient fabric8 = client == Client.fabric8
+                ? new KubernetesClientBuilder()
+                        .withConfig(new ConfigBuilder(adminConfig)
+                                .withUserAgent(ExecutorBench.UA_RAW + "-fabric8")
+                                .withRequestRetryBackoffLimit(0)
+                                .build())
+                        .build()
+                : null;
+        try {
+            // Warm-up, not timed: connections, TLS, class loading and JIT of this client's create path.
+            int warmUp = warmUp(pods, concurrency);
+            burst(
+                    client,
+                    fabric8,
+                    http,
+                    namespace,
+                    spec,
+                    warmUp,
+                    concurrency,
+                    new AtomicLong(),
+                    new long[warmUp],
+                    null);
+            AtomicLong retried = new AtomicLong();
+            long[] latencies = new long[pods];
+            long t0 = System.nanoTime();
+            burst(client, fabric8, http, namespace, spec, pods, concurrency, retried, latencies, progress);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ExecutorStats.Percentiles p = ExecutorStats.percentiles(latencies);
+            return new Result(
+                    client.name(), pods, concurrency, seconds, pods / seconds, retried.get(), p.p50(), p.p99());
+        } finally {
+            if (fabric8 != null) {
+                fabric8.close();
+            }
+        }
+    }
+
+    /** Untimed creates before the timed ones. */
+    static int warmUp(int pods, int concurrency) {
+        return Math.min(pods, 2 * concurrency);
+    }
+
+    /** {@code pods} creates by {@code concurrency} virtual threads; each one's latency into {@code latencies}. */
+    private static void burst(
+            Client client,
+            KubernetesClient fabric8,
+            ExecutorHttp http,
+            String namespace,
+            Supplier<TaskSpec> spec,
+            int pods,
+            int concurrency,
+            AtomicLong retried,
+            long[] latencies,
+            ExecutorProgress progress)
+            throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        List<Throwable> failures = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            workers.add(Thread.ofVirtual().name("raw-create-" + w).start(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < pods) {
+                    try {
+                        long s = System.nanoTime();
+                        create(client, fabric8, http, namespace, spec.get(), retried);
+                        latencies[i] = System.nanoTime() - s;
+                        int d = done.incrementAndGet();
+                        if (progress != null) {
+                            progress.tick("raw creates (" + client + ")", d, pods);
+                        }
+                    } catch (Exception e) {
+                        synchronized (failures) {
+                            failures.add(e);
+                        }
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread t : workers) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(
+                    failures.size() + " raw create writers failed; first: " + failures.get(0), failures.get(0));
+        }
+    }
+
+    /** The pod Drover would build for this spec, under a fresh id and the raw owner. */
+    private static JsonNode podJson(TaskSpec spec) {
+        return PodFactory.build(spec, TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
+    }
+
+    private static void create(
+            Client client, KubernetesClient fabric8, ExecutorHttp http, String ns, TaskSpec spec, AtomicLong retried)
+            throws Exception {
+        JsonNode json = podJson(spec);
+        for (int attempt = 0; ; attempt++) {
+            int code;
+            String message;
+            if (client == Client.fabric8) {
+                // exactly what Launcher does: convert the JSON tree to a Pod, then create
+                Pod pod = fabric8.getKubernetesSerialization().convertValue(json, Pod.class);
+                try {
+                    fabric8.pods().inNamespace(ns).resource(pod).create();
+                    return;
+                } catch (KubernetesClientException e) {
+                    code = e.getCode();
+                    message = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
+                }
+            } else {
+                HttpResponse<String> r = http.postJson("/api/v1/namespaces/" + ns + "/pods", json.toString());
+                code = r.statusCode();
+                if (code == 201) {
+                    return;
+                }
+                message = r.body();
+            }
+            if (code == 409) {
+                return; // an earlier attempt got through
+            }
+            boolean transient_ = code <= 0 || code == 429 || code >= 500;
+            if (!transient_ || attempt >= 10) {
+                throw new IllegalStateException("raw create answered " + code + ": " + message);
+            }
+            retried.incrementAndGet();
+            Thread.sleep(Math.min(2000, 100L << Math.min(attempt, 4)));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.drover.bench;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Prints the tables of a report saved with --save-json again (e.g. after the tables changed). */
+@Command(name = "render", mixinStandardHelpOptions = true, description = "Prints the tables of a saved JSON report.")
+final class RenderCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "resync, watch-throughput or churn")
+    String kind;
+
+    @Option(names = "--from", required = true, description = "The file written by --save-json.")
+    Path from;
+
+    @Override
+    public Integer call() throws Exception {
+        var json = OutputOptions.JSON;
+        String table = switch (kind) {
+            case "resync" -> ResyncBench.tables(json.readValue(from.toFile(), ResyncBench.Report.class));
+            case "watch-throughput" ->
+                WatchThroughputBench.tables(json.readValue(from.toFile(), WatchThroughputBench.Report.class));
+            case "churn" -> ChurnBench.tables(json.readValue(from.toFile(), ChurnBench.Report.class));
+            default -> throw new IllegalArgumentException("unknown report kind " + kind);
+        };
+        System.out.print(table);
+        return 0;
+    }
+}

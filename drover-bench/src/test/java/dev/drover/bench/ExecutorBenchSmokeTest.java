@@ -1,0 +1,69 @@
+package dev.drover.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/**
+ * {@code executor --smoke} on its own test ground gives sane results: every task succeeded, one pod
+ * create per task, no per-task GET or LIST, figures present. No timing is asserted.
+ */
+class ExecutorBenchSmokeTest {
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void smokeRunGivesSaneResults() throws Exception {
+        ExecutorCommand cmd = new ExecutorCommand();
+        new CommandLine(cmd).parseArgs("--smoke");
+        ExecutorBench.Report r = cmd.bench(ExecutorProgress.stderr());
+        int tasks = r.options().tasks();
+
+        assertThat(r.executor().succeeded()).as("tasks SUCCEEDED").isEqualTo(tasks);
+        assertThat(r.executor().failed()).isZero();
+        assertThat(r.executor().notFinished()).isZero();
+
+        // raw limit measured with every client asked for, each all its pods
+        assertThat(r.raw()).hasSize(r.options().rawClients().size());
+        for (ExecutorRawCreates.Result raw : r.raw()) {
+            assertThat(raw.pods()).isEqualTo(r.options().rawPods());
+            assertThat(raw.createsPerSecond()).as(raw.client()).isPositive();
+        }
+        assertThat(r.executor().launchesPerSecond()).isPositive();
+        assertThat(r.executor().tasksPerSecond()).isPositive();
+
+        // the independent watch saw every pod end, and every task has a latency sample
+        assertThat(r.latency().terminalToCommit().count()).isEqualTo(tasks);
+        assertThat(r.latency().missing()).isZero();
+
+        // the apiserver's account of the executor's requests (audit log, its namespace)
+        ExecutorBench.PerTask p = r.perTask();
+        assertThat(p.creates()).as("pod creates == tasks").isEqualTo(tasks);
+        assertThat(p.patches()).as("pod patches ≤ tasks").isLessThanOrEqualTo(tasks);
+        assertThat(p.deletes()).as("pod deletes ≤ tasks").isLessThanOrEqualTo(tasks);
+        // No per-task reads: lists and watches are per namespace (pods + events informers), no GET at all.
+        // (As of this writing the GET check fails: PodCleanup's label patch goes through fabric8's
+        // patch(PatchContext, String), which GETs the pod first — see drover-bench/README.md.)
+        assertThat(p.lists()).as("LISTs (per namespace, not per task)").isLessThanOrEqualTo(2);
+        assertThat(p.watches()).as("WATCHes (per namespace, not per task)").isLessThan(tasks / 10);
+
+        // the /metrics delta agrees with the audit log on creates (nobody else creates pods there)
+        long metricCreates = r.metricsDelta().stream()
+                .filter(row -> row.verb().equals("POST")
+                        && row.resource().equals("pods")
+                        && row.subresource().isEmpty())
+                .mapToLong(ExecutorBench.ApiRow::count)
+                .sum();
+        assertThat(metricCreates).isEqualTo(tasks);
+
+        assertThat(ExecutorBench.tables(r)).contains("executor launches/s", "terminal status seen -> committed");
+        assertThat(ExecutorCommand.JSON.writeValueAsString(r)).contains("\"perTask\"");
+
+        // last, so every other check has run: no GET at all
+        assertThat(p.gets())
+                .as("executor GETs (fabric8 patch(PatchContext, String) reads the pod before patching it)")
+                .isZero();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.drover.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** Each subcommand's --smoke run against its own test ground gives sane results (no timings asserted). */
+class SmokeTest {
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void everySubcommandsSmokeRunGivesSaneResults() throws Exception {
+        Progress progress = Progress.stderr();
+
+        ResyncCommand resync = new ResyncCommand();
+        new CommandLine(resync).parseArgs("--smoke");
+        ResyncBench.Report r = resync.bench(progress);
+        assertThat(r.sizes()).hasSize(1);
+        ResyncBench.SizeResult size = r.sizes().get(0);
+        assertThat(size.contenders()).hasSize(Contender.values().length);
+        for (ResyncBench.ContenderSummary c : size.contenders()) {
+            assertThat(c.errors()).as(c.contender()).isEmpty();
+            ContenderResult run = c.runs().get(0);
+            assertThat(run.lists()).as(c.contender() + " lists").isPositive();
+            if (Contender.byLabel(c.contender()).raw()) {
+                assertThat(run.bodyBytes()).as(c.contender()).isPositive();
+            } else {
+                assertThat(run.storedPods()).as(c.contender()).isEqualTo(size.pods());
+                assertThat(run.watches()).as(c.contender() + " watches").isPositive();
+            }
+        }
+        assertThat(ResyncBench.tables(r)).contains("ours/list-then-watch", "fabric8-informer");
+
+        WatchThroughputCommand watch = new WatchThroughputCommand();
+        new CommandLine(watch).parseArgs("--smoke");
+        WatchThroughputBench.Report w = watch.bench(progress);
+        long written = w.live().events() - w.live().writeFailures();
+        assertThat(written).isPositive();
+        assertThat(w.live().ours().events()).isEqualTo(written);
+        assertThat(w.live().raw().events()).isEqualTo(written);
+        assertThat(w.replay().events()).isEqualTo(written);
+        for (WatchThroughputBench.Intake i : w.replay().consumers()) {
+            assertThat(i.events()).as(i.consumer()).isEqualTo(w.replay().events());
+        }
+
+        ChurnCommand churn = new ChurnCommand();
+        new CommandLine(churn).parseArgs("--smoke");
+        ChurnBench.Report c = churn.bench(progress);
+        for (ChurnBench.VariantResult v : c.variants()) {
+            assertThat(v.restarts()).as(v.variant() + " restarts").isPositive();
+            assertThat(v.writesOk()).as(v.variant() + " writes").isPositive();
+            ChurnBench.InformerOutcome ours = v.informers().get(0);
+            assertThat(ours.informer()).startsWith("ours");
+            assertThat(ours.missedInStore())
+                    .as(v.variant() + ": store vs server")
+                    .isZero();
+            assertThat(ours.missedInDeltas())
+                    .as(v.variant() + ": deltas vs server")
+                    .isZero();
+            assertThat(ours.relists())
+                    .as(v.variant() + ": relists after restarts")
+                    .isPositive();
+        }
+    }
+}
