@@ -76,6 +76,52 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
+     * Sends a JSON merge patch to {@code path} (e.g. a pod) and returns the status code: no read
+     * before the write, unlike fabric8's patch, which GETs the object first. 404 is returned, not
+     * thrown; other errors throw {@link ApiException}.
+     */
+    public int mergePatch(String path, String json) {
+        return write("patch", "PATCH", path, "application/merge-patch+json", json);
+    }
+
+    private int write(String verb, String method, String path, String contentType, String body) {
+        URI uri = URI.create(server + path);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                limiter.acquire();
+                HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
+                        .header("Accept", "application/json")
+                        .header("Content-Type", contentType)
+                        .timeout(Duration.ofSeconds(30))
+                        .method(method, HttpRequest.BodyPublishers.ofString(body));
+                authorize(rb);
+                HttpResponse<InputStream> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+                counters.record(verb, r.statusCode());
+                if (r.statusCode() / 100 == 2 || r.statusCode() == 404) {
+                    r.body().close();
+                    return r.statusCode();
+                }
+                ApiException error = errorOf(r);
+                if (r.statusCode() == 429 && attempt < maxThrottledRetries) {
+                    Duration wait = error.retryAfter().orElse(Duration.ofSeconds(1));
+                    counters.recordThrottled();
+                    limiter.pauseFor(wait);
+                    Thread.sleep(
+                            wait.plusMillis((long) (ThreadLocalRandom.current().nextDouble() * wait.toMillis())));
+                    continue;
+                }
+                throw error;
+            } catch (IOException e) {
+                counters.record(verb, 0);
+                throw new ApiException(verb + " " + path + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException("interrupted", e);
+            }
+        }
+    }
+
+    /**
      * Opens a long-running stream (a watch). The caller closes it. No read timeout: the server ends
      * a watch at its {@code timeoutSeconds}.
      */

@@ -1,27 +1,36 @@
 package dev.drover.core.launch;
 
+import dev.drover.kube.ApiException;
+import dev.drover.kube.KubeApi;
+import dev.drover.kube.ResourceType;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The writes after an outcome: the done label (one patch), the delete, the revoked label. */
+/**
+ * The writes after an outcome: the done label (one merge patch, no read first) for a pod that
+ * stays, the delete for one that goes, and on cancel the revoked label then the delete.
+ */
 public final class PodCleanup {
     private static final Logger log = LoggerFactory.getLogger(PodCleanup.class);
-    private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
     private final KubernetesClient client;
+    private final KubeApi api;
 
-    public PodCleanup(KubernetesClient client) {
+    public PodCleanup(KubernetesClient client, KubeApi api) {
         this.client = client;
+        this.api = api;
     }
 
-    /** Labels the pod done (it leaves the tracker's selector) and deletes it when asked. */
+    /**
+     * A pod whose outcome is recorded: deleted when asked, else labelled done so it leaves the
+     * tracker's selector. A pod being deleted needs no label: the tracker ignores its last news.
+     */
     public void finished(String namespace, String pod, boolean delete) {
-        patchLabel(namespace, pod, PodLabels.DONE);
         if (delete) {
             delete(namespace, pod);
+        } else {
+            patchLabel(namespace, pod, PodLabels.DONE);
         }
     }
 
@@ -43,14 +52,11 @@ public final class PodCleanup {
 
     private void patchLabel(String namespace, String pod, String label) {
         try {
-            client.pods()
-                    .inNamespace(namespace)
-                    .withName(pod)
-                    .patch(MERGE, "{\"metadata\":{\"labels\":{\"" + label + "\":\"true\"}}}");
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                log.warn("could not label pod {}/{} {}: {}", namespace, pod, label, e.getMessage());
-            }
+            api.mergePatch(
+                    ResourceType.PODS.path(namespace) + "/" + pod,
+                    "{\"metadata\":{\"labels\":{\"" + label + "\":\"true\"}}}");
+        } catch (ApiException e) {
+            log.warn("could not label pod {}/{} {}: {}", namespace, pod, label, e.getMessage());
         }
     }
 }

@@ -86,7 +86,7 @@ public final class TaskEngine implements AutoCloseable {
         this.clock = clock;
         this.onChange = onChange;
         this.launcher = new Launcher(client, settings.owner(), settings.quotaRetry());
-        this.cleanup = new PodCleanup(client);
+        this.cleanup = new PodCleanup(client, api);
         this.classifier = new PodClassifier(settings.fatalWaitingReasons());
         this.tracker = new PodTracker(api, settings.owner(), this::onPod);
         this.launchLimiter = new RateLimiter(settings.launchQps(), Math.max(1, (int) settings.launchQps()));
@@ -303,8 +303,8 @@ public final class TaskEngine implements AutoCloseable {
 
     /** A pod of a task this scheduler does not hold in flight: finished already, or an older try. */
     private void settleStray(PodView pod, boolean deleted, String id, int tryNumber) {
-        if (deleted) {
-            return;
+        if (deleted || pod.deleting()) {
+            return; // on its way out already: nothing to settle
         }
         Optional<Task> t = store.get(id);
         if (t.isEmpty()) {
