@@ -240,7 +240,8 @@ public final class KubeApi implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        // Not close(): it waits for every open exchange, and a watch opened during a stop may never end.
+        http.shutdownNow();
     }
 
     /** Decodes a response body as it streams in. */

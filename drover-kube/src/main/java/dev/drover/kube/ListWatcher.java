@@ -363,6 +363,9 @@ final class ListWatcher<T extends KubeObject> {
         InputStream body = api.openStream("watch", path(), q);
         WatchStream<T> s = WatchStream.open(body, decoder, spec.resource().plural());
         current = s;
+        if (stopped) {
+            s.close(); // stop() ran while the request was in flight and could not see this stream
+        }
         return s;
     }
 
