@@ -175,9 +175,9 @@ final class ExecutorBench {
     }
 
     private final Options o;
-    private final ExecutorProgress progress;
+    private final Progress progress;
 
-    ExecutorBench(Options options, ExecutorProgress progress) {
+    ExecutorBench(Options options, Progress progress) {
         this.o = options;
         this.progress = progress;
     }
@@ -664,26 +664,20 @@ final class ExecutorBench {
     private static List<Goal> goals(ExecutorResult e, Latency l, PerTask p) {
         List<Goal> g = new ArrayList<>();
         g.add(new Goal(
-                "launch rate ÷ raw create rate",
-                ExecutorTable.ratio(e.launchRatio()),
-                "≥ 0.80×",
-                e.launchRatio() >= 0.8));
+                "launch rate ÷ raw create rate", Table.ratio(e.launchRatio()), "≥ 0.80×", e.launchRatio() >= 0.8));
         g.add(new Goal(
                 "terminal status -> committed p50",
-                ExecutorTable.num(l.terminalToCommit().p50(), 1) + " ms",
+                Table.num(l.terminalToCommit().p50(), 1) + " ms",
                 "≤ 50 ms",
                 l.terminalToCommit().p50() <= 50));
         g.add(new Goal(
                 "terminal status -> committed p99",
-                ExecutorTable.num(l.terminalToCommit().p99(), 1) + " ms",
+                Table.num(l.terminalToCommit().p99(), 1) + " ms",
                 "≤ 250 ms",
                 l.terminalToCommit().p99() <= 250));
-        g.add(new Goal(
-                "pod creates per task", ExecutorTable.num(p.createsPerTask(), 3), "1", p.creates() == e.tasks()));
-        g.add(new Goal(
-                "pod patches per task", ExecutorTable.num(p.patchesPerTask(), 3), "≤ 1", p.patchesPerTask() <= 1));
-        g.add(new Goal(
-                "pod deletes per task", ExecutorTable.num(p.deletesPerTask(), 3), "≤ 1", p.deletesPerTask() <= 1));
+        g.add(new Goal("pod creates per task", Table.num(p.createsPerTask(), 3), "1", p.creates() == e.tasks()));
+        g.add(new Goal("pod patches per task", Table.num(p.patchesPerTask(), 3), "≤ 1", p.patchesPerTask() <= 1));
+        g.add(new Goal("pod deletes per task", Table.num(p.deletesPerTask(), 3), "≤ 1", p.deletesPerTask() <= 1));
         // The informers' initial lists (pods, events of the namespace) are per namespace, not per task.
         g.add(new Goal(
                 "GET / LIST (whole run)",
@@ -715,72 +709,72 @@ final class ExecutorBench {
                 env.loadBeforeExecutor(),
                 env.loadAtEnd(),
                 "Java " + env.java()));
-        ExecutorTable t = new ExecutorTable("Throughput", "what", "value", "note");
+        Table t = new Table("Throughput", "what", "value", "note");
         for (ExecutorRawCreates.Result raw : r.raw()) {
             t.row(
                     "raw creates/s (" + raw.client() + ")",
-                    ExecutorTable.num(raw.createsPerSecond(), 1),
+                    Table.num(raw.createsPerSecond(), 1),
                     String.format(
                             "%,d pods in %.1f s, create p50 %.0f ms p99 %.0f ms, %d retried",
                             raw.pods(), raw.seconds(), raw.createP50Ms(), raw.createP99Ms(), raw.retried()));
         }
         t.row(
                 "executor launches/s",
-                ExecutorTable.num(e.launchesPerSecond(), 1),
+                Table.num(e.launchesPerSecond(), 1),
                 String.format(
                         "%s of the best raw rate (goal ≥ 0.80×); first submit -> last pod seen %.1f s",
-                        ExecutorTable.ratio(e.launchRatio()), e.launchSeconds()));
+                        Table.ratio(e.launchRatio()), e.launchSeconds()));
         t.row(
                 "  first " + Math.min(o.parallelism(), o.tasks()) + " pods",
-                ExecutorTable.num(e.firstSlotsLaunchesPerSecond(), 1),
+                Table.num(e.firstSlotsLaunchesPerSecond(), 1),
                 String.format(
                         "%s of the limit; launches before any slot had to free (first submit -> that pod seen)",
-                        ExecutorTable.ratio(e.firstSlotsLaunchesPerSecond() / e.limitCreatesPerSecond())));
+                        Table.ratio(e.firstSlotsLaunchesPerSecond() / e.limitCreatesPerSecond())));
         t.row(
                 "  best 5 s",
-                ExecutorTable.num(e.peakLaunchesPerSecond5s(), 1),
+                Table.num(e.peakLaunchesPerSecond5s(), 1),
                 String.format(
                         "%s of the limit; the most pods seen created within any 5 s, ÷ 5",
-                        ExecutorTable.ratio(e.peakLaunchesPerSecond5s() / e.limitCreatesPerSecond())));
+                        Table.ratio(e.peakLaunchesPerSecond5s() / e.limitCreatesPerSecond())));
         t.row(
                 "executor tasks/s",
-                ExecutorTable.num(e.tasksPerSecond(), 1),
+                Table.num(e.tasksPerSecond(), 1),
                 String.format(
                         "%,d succeeded, %,d failed, %,d unfinished; first submit -> last commit %.1f s",
                         e.succeeded(), e.failed(), e.notFinished(), e.wallSeconds()));
         t.row(
                 "submits/s",
-                ExecutorTable.num(e.submitsPerSecond(), 0),
+                Table.num(e.submitsPerSecond(), 0),
                 String.format("%d submitting threads, %.1f s", o.submitThreads(), e.submitSeconds()));
         t.row("max in flight", e.maxInFlight(), "of parallelism " + o.parallelism());
         t.row(
                 "CPU s (executor phase)",
-                ExecutorTable.num(e.benchCpuSeconds(), 1),
+                Table.num(e.benchCpuSeconds(), 1),
                 String.format(
                         "bench JVM (executor + simulator + watch); kube-apiserver %.1f s, etcd %.1f s",
                         e.apiServerCpuSeconds(), e.etcdCpuSeconds()));
-        sb.append(t.render());
+        sb.append(t.render()).append('\n');
         sb.append("bench JVM CPU s by thread group (virtual threads run on ForkJoinPool-#-worker-#): ")
                 .append(r.benchCpuByThreadGroup())
                 .append("\n\n");
 
-        ExecutorTable lat = new ExecutorTable(
-                "Latency per task, ms (nearest-rank percentiles)", "stage", "n", "p50", "p90", "p99", "max");
+        Table lat =
+                new Table("Latency per task, ms (nearest-rank percentiles)", "stage", "n", "p50", "p90", "p99", "max");
         r.stages()
                 .forEach((name, p) -> lat.row(
                         name,
                         p.count(),
-                        ExecutorTable.num(p.p50(), 1),
-                        ExecutorTable.num(p.p90(), 1),
-                        ExecutorTable.num(p.p99(), 1),
-                        ExecutorTable.num(p.max(), 1)));
-        sb.append(lat.render());
+                        Table.num(p.p50(), 1),
+                        Table.num(p.p90(), 1),
+                        Table.num(p.p99(), 1),
+                        Table.num(p.max(), 1)));
+        sb.append(lat.render()).append('\n');
         sb.append(String.format(
                 "terminal status -> committed: %s.%n%d commits came before our watch saw the status (negative),"
                         + " %d tasks without both moments.%n%n",
                 r.latency().definition(), r.latency().negative(), r.latency().missing()));
 
-        ExecutorTable srv = new ExecutorTable(
+        Table srv = new Table(
                 "Time inside the apiserver per request, ms (audit log: stageTimestamp - requestReceivedTimestamp;"
                         + " raw namespace and executor namespace)",
                 "client request",
@@ -790,33 +784,28 @@ final class ExecutorBench {
                 "p99");
         r.apiServerTimeMs().forEach((name, p) -> {
             if (p.count() >= 10) {
-                srv.row(
-                        name,
-                        p.count(),
-                        ExecutorTable.num(p.p50(), 1),
-                        ExecutorTable.num(p.p90(), 1),
-                        ExecutorTable.num(p.p99(), 1));
+                srv.row(name, p.count(), Table.num(p.p50(), 1), Table.num(p.p90(), 1), Table.num(p.p99(), 1));
             }
         });
-        sb.append(srv.render());
+        sb.append(srv.render()).append('\n');
 
-        ExecutorTable per = new ExecutorTable(
+        Table per = new Table(
                 "Executor's API requests (audit log, executor namespace, both its clients)",
                 "request",
                 "count",
                 "per task",
                 "goal");
         PerTask p = r.perTask();
-        per.row("create pods", p.creates(), ExecutorTable.num(p.createsPerTask(), 3), "1");
-        per.row("patch pods", p.patches(), ExecutorTable.num(p.patchesPerTask(), 3), "≤ 1");
-        per.row("delete pods", p.deletes(), ExecutorTable.num(p.deletesPerTask(), 3), "≤ 1");
-        per.row("get (any)", p.gets(), ExecutorTable.num(p.getsPerTask(), 4), "0");
-        per.row("list (any)", p.lists(), ExecutorTable.num(p.listsPerTask(), 4), "per namespace only");
+        per.row("create pods", p.creates(), Table.num(p.createsPerTask(), 3), "1");
+        per.row("patch pods", p.patches(), Table.num(p.patchesPerTask(), 3), "≤ 1");
+        per.row("delete pods", p.deletes(), Table.num(p.deletesPerTask(), 3), "≤ 1");
+        per.row("get (any)", p.gets(), Table.num(p.getsPerTask(), 4), "0");
+        per.row("list (any)", p.lists(), Table.num(p.listsPerTask(), 4), "per namespace only");
         per.row("watch (any)", p.watches(), "-", "per namespace only");
         per.row("other", p.other(), "-", "-");
-        sb.append(per.render());
+        sb.append(per.render()).append('\n');
 
-        ExecutorTable api = new ExecutorTable(
+        Table api = new Table(
                 "Requests in the executor phase by client (audit log, executor namespace)",
                 "client",
                 "verb",
@@ -831,11 +820,11 @@ final class ExecutorBench {
                     row.resource() + (row.subresource().isEmpty() ? "" : "/" + row.subresource()),
                     row.code(),
                     row.count(),
-                    ExecutorTable.num(row.count() / (double) o.tasks(), 3));
+                    Table.num(row.count() / (double) o.tasks(), 3));
         }
-        sb.append(api.render());
+        sb.append(api.render()).append('\n');
 
-        ExecutorTable m = new ExecutorTable(
+        Table m = new Table(
                 "apiserver /metrics delta over the executor phase (apiserver_request_total, namespaced pods/events,"
                         + " all clients; 'open' = watches still open, apiserver_longrunning_gauge)",
                 "verb",
@@ -849,18 +838,18 @@ final class ExecutorBench {
                     row.resource() + (row.subresource().isEmpty() ? "" : "/" + row.subresource()),
                     row.code(),
                     row.count(),
-                    ExecutorTable.num(row.count() / (double) o.tasks(), 3));
+                    Table.num(row.count() / (double) o.tasks(), 3));
         }
-        sb.append(m.render());
+        sb.append(m.render()).append('\n');
         sb.append("simulator writes in the executor phase (SimStats): ")
                 .append(r.simulatorWrites())
                 .append("\n\n");
 
-        ExecutorTable goals = new ExecutorTable("Goals", "goal", "measured", "target", "met");
+        Table goals = new Table("Goals", "goal", "measured", "target", "met");
         for (Goal g : r.goals()) {
             goals.row(g.what(), g.measured(), g.goal(), g.met() ? "yes" : "NO");
         }
-        sb.append(goals.render());
+        sb.append(goals.render()).append('\n');
         return sb.toString();
     }
 

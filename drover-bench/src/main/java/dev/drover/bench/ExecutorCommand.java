@@ -136,13 +136,13 @@ final class ExecutorCommand implements Callable<Integer> {
                 (smoke ? 3 : timeoutMinutes) * 60);
     }
 
-    ExecutorBench.Report bench(ExecutorProgress progress) throws Exception {
+    ExecutorBench.Report bench(Progress progress) throws Exception {
         return new ExecutorBench(options(), progress).run();
     }
 
     @Override
     public Integer call() throws Exception {
-        ExecutorBench.Report r = bench(ExecutorProgress.stderr());
+        ExecutorBench.Report r = bench(Progress.stderr());
         String json = JSON.writeValueAsString(r);
         if (saveJson != null) {
             java.nio.file.Files.writeString(saveJson, json);

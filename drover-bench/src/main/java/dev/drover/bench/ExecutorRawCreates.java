@@ -52,7 +52,7 @@ final class ExecutorRawCreates {
             Supplier<TaskSpec> spec,
             int pods,
             int concurrency,
-            ExecutorProgress progress)
+            Progress progress)
             throws Exception {
         KubernetesClient fabric8 = client == Client.fabric8
                 ? new KubernetesClientBuilder()
@@ -107,7 +107,7 @@ final class ExecutorRawCreates {
             int concurrency,
             AtomicLong retried,
             long[] latencies,
-            ExecutorProgress progress)
+            Progress progress)
             throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();

@@ -54,14 +54,14 @@ final class Table {
             if (i > 0) {
                 sb.append("  ");
             }
-            String pad = " ".repeat(w[i] - c.length());
+            String pad = " ".repeat(Math.max(0, w[i] - c.length()));
             sb.append(right ? pad + c : c + (i == w.length - 1 ? "" : pad));
         }
         sb.append('\n');
     }
 
     private static boolean looksNumeric(String s) {
-        return !s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.equals("-")) && !s.contains(" ");
+        return (s.equals("-") || s.matches("-?\\d.*")) && !s.contains(" ");
     }
 
     static String num(double v, int decimals) {

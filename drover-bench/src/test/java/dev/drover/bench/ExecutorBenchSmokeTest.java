@@ -18,7 +18,7 @@ class ExecutorBenchSmokeTest {
     void smokeRunGivesSaneResults() throws Exception {
         ExecutorCommand cmd = new ExecutorCommand();
         new CommandLine(cmd).parseArgs("--smoke");
-        ExecutorBench.Report r = cmd.bench(ExecutorProgress.stderr());
+        ExecutorBench.Report r = cmd.bench(Progress.stderr());
         int tasks = r.options().tasks();
 
         assertThat(r.executor().succeeded()).as("tasks SUCCEEDED").isEqualTo(tasks);
