@@ -52,8 +52,8 @@ final class ExecutorApiCounts {
     // --- /metrics ---
 
     /** Namespaced pod and event requests by key; open watches under code "open". */
-    static Map<Key, Long> scrape(ExecutorHttp http) throws IOException, InterruptedException {
-        return parseMetrics(http.get("/metrics"));
+    static Map<Key, Long> scrape(KubeHttp http) throws IOException, InterruptedException {
+        return parseMetrics(http.getString("/metrics"));
     }
 
     static Map<Key, Long> parseMetrics(String text) {

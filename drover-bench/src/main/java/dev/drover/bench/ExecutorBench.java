@@ -211,8 +211,8 @@ final class ExecutorBench {
         Path storeDir = Files.createTempDirectory("drover-bench-store-");
         try (KubernetesClient simClient =
                         new KubernetesClientBuilder().withConfig(simConfig).build();
-                ExecutorHttp rawHttp = new ExecutorHttp(ground.masterUrl(), ground.adminToken(), UA_RAW + "-http");
-                ExecutorHttp watchHttp = new ExecutorHttp(ground.masterUrl(), ground.adminToken(), UA_WATCH);
+                KubeHttp rawHttp = new KubeHttp(ground.masterUrl(), ground.adminToken(), UA_RAW + "-http");
+                KubeHttp watchHttp = new KubeHttp(ground.masterUrl(), ground.adminToken(), UA_WATCH);
                 NodeSimulator sim = NodeSimulator.builder(simClient)
                         .nodes(o.nodes())
                         .nodeNamePrefix("bench-")
@@ -281,7 +281,7 @@ final class ExecutorBench {
             ProcessCpu servers,
             ExecutorPodWatch watch,
             TaskStore store,
-            ExecutorHttp metricsHttp,
+            KubeHttp metricsHttp,
             String ns,
             String rawNamespace,
             List<ExecutorRawCreates.Result> raw,

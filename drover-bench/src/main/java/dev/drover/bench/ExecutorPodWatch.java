@@ -35,7 +35,7 @@ final class ExecutorPodWatch implements AutoCloseable {
         volatile long deleted;
     }
 
-    private final ExecutorHttp http;
+    private final KubeHttp http;
     private final String namespace;
     private final Map<String, PodSeen> pods = new ConcurrentHashMap<>();
     private final AtomicLong added = new AtomicLong();
@@ -50,14 +50,14 @@ final class ExecutorPodWatch implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    ExecutorPodWatch(ExecutorHttp http, String namespace) {
+    ExecutorPodWatch(KubeHttp http, String namespace) {
         this.http = http;
         this.namespace = namespace;
     }
 
     /** Lists the namespace (for a resourceVersion) and opens the watch; returns once it is open. */
     ExecutorPodWatch start() throws Exception {
-        JsonNode list = JSON.readTree(http.get("/api/v1/namespaces/" + namespace + "/pods?limit=500"));
+        JsonNode list = JSON.readTree(http.getString("/api/v1/namespaces/" + namespace + "/pods?limit=500"));
         resourceVersion = list.path("metadata").path("resourceVersion").asText();
         for (JsonNode pod : list.path("items")) {
             seen("ADDED", pod, System.nanoTime());
@@ -76,7 +76,7 @@ final class ExecutorPodWatch implements AutoCloseable {
         while (!closed) {
             String path = "/api/v1/namespaces/" + namespace + "/pods?watch=1&allowWatchBookmarks=true"
                     + "&timeoutSeconds=3600&resourceVersion=" + resourceVersion;
-            try (InputStream in = http.stream(path)) {
+            try (InputStream in = http.open(path)) {
                 current = in;
                 opened.countDown();
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
@@ -95,7 +95,8 @@ final class ExecutorPodWatch implements AutoCloseable {
                         log.warn(
                                 "benchmark pod watch: {}; relisting",
                                 obj.path("message").asText());
-                        resourceVersion = JSON.readTree(http.get("/api/v1/namespaces/" + namespace + "/pods?limit=1"))
+                        resourceVersion = JSON.readTree(
+                                        http.getString("/api/v1/namespaces/" + namespace + "/pods?limit=1"))
                                 .path("metadata")
                                 .path("resourceVersion")
                                 .asText();

@@ -47,7 +47,7 @@ final class ExecutorRawCreates {
     static Result run(
             Client client,
             Config adminConfig,
-            ExecutorHttp http,
+            KubeHttp http,
             String namespace,
             Supplier<TaskSpec> spec,
             int pods,
@@ -100,7 +100,7 @@ final class ExecutorRawCreates {
     private static void burst(
             Client client,
             KubernetesClient fabric8,
-            ExecutorHttp http,
+            KubeHttp http,
             String namespace,
             Supplier<TaskSpec> spec,
             int pods,
@@ -149,7 +149,7 @@ final class ExecutorRawCreates {
     }
 
     private static void create(
-            Client client, KubernetesClient fabric8, ExecutorHttp http, String ns, TaskSpec spec, AtomicLong retried)
+            Client client, KubernetesClient fabric8, KubeHttp http, String ns, TaskSpec spec, AtomicLong retried)
             throws Exception {
         JsonNode json = podJson(spec);
         for (int attempt = 0; ; attempt++) {
@@ -166,7 +166,8 @@ final class ExecutorRawCreates {
                     message = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
                 }
             } else {
-                HttpResponse<String> r = http.postJson("/api/v1/namespaces/" + ns + "/pods", json.toString());
+                HttpResponse<String> r =
+                        http.send("POST", "/api/v1/namespaces/" + ns + "/pods", json.toString(), "application/json");
                 code = r.statusCode();
                 if (code == 201) {
                     return;
