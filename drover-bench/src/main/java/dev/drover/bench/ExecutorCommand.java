@@ -12,10 +12,11 @@ import picocli.CommandLine.Option;
         name = "executor",
         mixinStandardHelpOptions = true,
         description = {
-            "Drover's executor end to end on a private test ground with LEAN simulated nodes: the raw pod",
-            "create rate of the apiserver (the limit), then N tasks through Drover; tasks/s, launches/s",
-            "against the limit, terminal-status -> committed latency, API requests per task (audit log and",
-            "/metrics)."
+            "Drover's executor on a private test ground with LEAN simulated nodes, against its limits in",
+            "the same run: raw pod creates (no simulator in that namespace), Drover's launches under the",
+            "same conditions (launch only), bare lifecycles (plain create -> simulator -> delete), then N",
+            "tasks end to end: tasks/s, terminal-status -> committed latency, CPU per pod, API requests",
+            "per task (audit log and /metrics)."
         })
 final class ExecutorCommand implements Callable<Integer> {
     enum Format {
@@ -107,6 +108,18 @@ final class ExecutorCommand implements Callable<Integer> {
             description = "table (default) or json; either goes to stdout, progress to stderr.")
     Format output;
 
+    @Option(
+            names = "--no-bare",
+            description = "Skip the bare lifecycle run (plain create -> simulator -> delete, the limit for whole"
+                    + " tasks).")
+    boolean noBare;
+
+    @Option(
+            names = "--no-launch-only",
+            description = "Skip the launch-only run (Drover's launches into a namespace without simulated nodes,"
+                    + " against the raw creates).")
+    boolean noLaunchOnly;
+
     @Option(names = "--save-json", description = "Also write the JSON report to this file.")
     Path saveJson;
 
@@ -133,7 +146,9 @@ final class ExecutorCommand implements Callable<Integer> {
                 tickMs,
                 maxRequestsInflight,
                 maxMutatingRequestsInflight,
-                (smoke ? 3 : timeoutMinutes) * 60);
+                (smoke ? 3 : timeoutMinutes) * 60,
+                !noBare,
+                !noLaunchOnly);
     }
 
     ExecutorBench.Report bench(Progress progress) throws Exception {

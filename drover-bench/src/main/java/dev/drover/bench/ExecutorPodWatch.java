@@ -48,6 +48,7 @@ final class ExecutorPodWatch implements AutoCloseable {
     private volatile String resourceVersion;
     private volatile InputStream current;
     private volatile boolean closed;
+    private volatile java.util.function.Consumer<String> onTerminal = name -> {};
     private Thread thread;
 
     ExecutorPodWatch(KubeHttp http, String namespace) {
@@ -139,11 +140,18 @@ final class ExecutorPodWatch implements AutoCloseable {
             s.terminal = now;
             s.terminalPhase = phase;
             terminal.incrementAndGet();
+            onTerminal.accept(name);
         }
         if (type.equals("DELETED") && s.deleted == 0) {
             s.deleted = now;
             deleted.incrementAndGet();
         }
+    }
+
+    /** Told, on the watch thread, the name of each pod the first time it is seen in a terminal phase. */
+    ExecutorPodWatch onTerminal(java.util.function.Consumer<String> listener) {
+        this.onTerminal = listener;
+        return this;
     }
 
     Map<String, PodSeen> pods() {

@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 /**
  * The limit the executor is held against: the same apiserver's create rate for the same pods
  * ({@link PodFactory} output for the same {@link TaskSpec}, another namespace, another owner label),
- * with no executor, {@code concurrency} creates in flight, as fast as it answers.
+ * with no executor, {@code concurrency} creates in flight, as fast as it answers. No simulated
+ * node serves the namespace (the pods stay Pending) and the benchmark's own observer watches it,
+ * the same conditions as {@link ExecutorLaunchOnly}'s.
  */
 final class ExecutorRawCreates {
     /** Which client sends the creates. */

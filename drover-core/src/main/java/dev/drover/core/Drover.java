@@ -49,9 +49,10 @@ public final class Drover implements AutoCloseable {
         Config noRetries =
                 new ConfigBuilder(b.config).withRequestRetryBackoffLimit(0).build();
         this.client = new KubernetesClientBuilder().withConfig(noRetries).build();
+        double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
         this.api = KubeApi.builder(b.config)
-                .qps(b.apiQps)
-                .burst((int) Math.max(1, b.apiQps * 2))
+                .qps(apiQps)
+                .burst((int) Math.max(1, apiQps * 2))
                 .build();
         this.engine = new TaskEngine(
                 store,
@@ -162,7 +163,7 @@ public final class Drover implements AutoCloseable {
         private int parallelism = 100;
         private double launchQps = 50;
         private int launchConcurrency = 16;
-        private double apiQps = 50;
+        private double apiQps = Double.NaN;
         private Duration tick = Duration.ofMillis(200);
         private Set<String> fatalWaitingReasons = PodClassifier.DEFAULT_FATAL_REASONS;
         private int failureLogLines = 20;
@@ -206,8 +207,15 @@ public final class Drover implements AutoCloseable {
             return this;
         }
 
-        /** Client-side rate limit of list/watch requests. */
+        /**
+         * Client-side rate limit of all this scheduler's requests (creates, deletes, patches, lists,
+         * watches), burst twice that. Default: 2.5 × the launch rate, at least 50, since a launch is
+         * followed by a delete or a patch.
+         */
         public Builder apiQps(double qps) {
+            if (!(qps > 0)) {
+                throw new IllegalArgumentException("apiQps must be > 0 (got " + qps + ")");
+            }
             this.apiQps = qps;
             return this;
         }

@@ -5,6 +5,7 @@ import dev.drover.core.store.TaskStores;
 import dev.drover.core.task.Task;
 import dev.drover.core.task.TaskSpec;
 import dev.drover.core.task.TaskState;
+import dev.drover.kube.KubeApi;
 import dev.drover.sim.Fidelity;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.testkit.TestGround;
@@ -20,6 +21,9 @@ final class ExecutorFixture implements AutoCloseable {
     static final String BEHAVIOR = NodeSimulator.BEHAVIOR_ANNOTATION;
     final String ns;
     final KubernetesClient admin;
+    /** Drover's own HTTP client, with the admin's credentials (for a Launcher outside a Drover). */
+    final KubeApi api;
+
     final TaskStore store;
     final Config config;
     final String schedulerId =
@@ -35,6 +39,7 @@ final class ExecutorFixture implements AutoCloseable {
         this.ns = ns;
         this.config = config;
         this.admin = ground.adminClient();
+        this.api = KubeApi.builder(config).build();
         this.store = TaskStores.h2InMemory("t" + ThreadLocalRandom.current().nextInt(1 << 30));
         this.sim = NodeSimulator.builder(admin)
                 .namespaces(ns)
@@ -80,6 +85,7 @@ final class ExecutorFixture implements AutoCloseable {
         }
         sim.close();
         store.close();
+        api.close();
         admin.close();
     }
 }

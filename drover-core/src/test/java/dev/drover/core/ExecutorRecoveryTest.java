@@ -33,7 +33,7 @@ class ExecutorRecoveryTest {
         try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
             Task t = fx.store.insert(TaskIds.next(), fx.task("idem", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
-            Launcher launcher = new Launcher(fx.admin, fx.schedulerId, Duration.ofSeconds(1));
+            Launcher launcher = new Launcher(fx.api, fx.schedulerId, Duration.ofSeconds(1));
 
             assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", false));
             assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", true));
@@ -66,10 +66,10 @@ class ExecutorRecoveryTest {
     @Test
     void aCrashBetweenCreateAndCommitNeverYieldsASecondPod(TestGround ground, TestNamespace ns) throws Exception {
         try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
-            // The crashed scheduler claimed the task and created its pod, but never recorded the pod name.
+            // The crashed scheduler claimed the task and created its pod, then died before it saw the pod.
             Task t = fx.store.insert(TaskIds.next(), fx.task("crashy", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
-            new Launcher(fx.admin, fx.schedulerId, Duration.ofSeconds(1)).launch(claimed);
+            new Launcher(fx.api, fx.schedulerId, Duration.ofSeconds(1)).launch(claimed);
 
             fx.startDrover();
 

@@ -11,12 +11,14 @@ import java.util.Optional;
 public final class ApiException extends RuntimeException {
     private final int code;
     private final String reason;
+    private final String statusMessage;
     private final Duration retryAfter;
 
     public ApiException(int code, String reason, String message, Duration retryAfter) {
         super(code + (reason == null || reason.isEmpty() ? "" : " " + reason) + ": " + message);
         this.code = code;
         this.reason = reason;
+        this.statusMessage = message;
         this.retryAfter = retryAfter;
     }
 
@@ -24,6 +26,7 @@ public final class ApiException extends RuntimeException {
         super("apiserver unreachable: " + message, cause);
         this.code = 0;
         this.reason = "Unreachable";
+        this.statusMessage = message;
         this.retryAfter = null;
     }
 
@@ -35,6 +38,11 @@ public final class ApiException extends RuntimeException {
     /** The Status reason, e.g. {@code Expired}, {@code Forbidden}, {@code TooManyRequests}. */
     public String reason() {
         return reason;
+    }
+
+    /** The apiserver's own words (the Status message), without the code and reason in front. */
+    public String statusMessage() {
+        return statusMessage;
     }
 
     public Optional<Duration> retryAfter() {

@@ -96,7 +96,10 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         for (String ns : namespaces) {
             ListWatcher<T> w = new ListWatcher<>(api, spec, ns, new ScopeSink(ns), counters);
             watchers.add(w);
-            threads.add(Thread.ofVirtual()
+            // Platform threads: a virtual one could wait behind CPU-bound virtual threads of the
+            // application (they are not time-sliced), and these carry every change.
+            threads.add(Thread.ofPlatform()
+                    .daemon()
                     .name("informer-" + spec.resource().plural() + "-" + (ns == null ? "all" : ns))
                     .start(w::run));
         }

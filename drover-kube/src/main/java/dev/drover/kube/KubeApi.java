@@ -84,6 +84,20 @@ public final class KubeApi implements AutoCloseable {
         return write("patch", "PATCH", path, "application/merge-patch+json", json);
     }
 
+    /**
+     * Creates an object: POSTs {@code json} to the collection at {@code path}. Returns the status
+     * code (2xx, or 404 when the namespace does not exist); the answer's body is not read. Other
+     * errors throw {@link ApiException}, whose {@code code()} tells e.g. 409 AlreadyExists or 422.
+     */
+    public int create(String path, String json) {
+        return write("create", "POST", path, "application/json", json);
+    }
+
+    /** Deletes the object at {@code path} with its default grace period; 404 is returned, not thrown. */
+    public int delete(String path) {
+        return write("delete", "DELETE", path, null, null);
+    }
+
     private int write(String verb, String method, String path, String contentType, String body) {
         URI uri = URI.create(server + path);
         for (int attempt = 0; ; attempt++) {
@@ -91,17 +105,26 @@ public final class KubeApi implements AutoCloseable {
                 limiter.acquire();
                 HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
                         .header("Accept", "application/json")
-                        .header("Content-Type", contentType)
-                        .timeout(Duration.ofSeconds(30))
-                        .method(method, HttpRequest.BodyPublishers.ofString(body));
+                        .timeout(Duration.ofSeconds(30));
+                if (body == null) {
+                    rb.method(method, HttpRequest.BodyPublishers.noBody());
+                } else {
+                    rb.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
+                }
                 authorize(rb);
-                HttpResponse<InputStream> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+                // The whole answer is read (a few KB): closing it half-read would reset the stream.
+                HttpResponse<byte[]> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
                 counters.record(verb, r.statusCode());
                 if (r.statusCode() / 100 == 2 || r.statusCode() == 404) {
-                    r.body().close();
                     return r.statusCode();
                 }
-                ApiException error = errorOf(r);
+                ApiException error = statusError(
+                        r.statusCode(),
+                        r.body(),
+                        r.headers()
+                                .firstValue("Retry-After")
+                                .flatMap(KubeApi::parseSeconds)
+                                .orElse(null));
                 if (r.statusCode() == 429 && attempt < maxThrottledRetries) {
                     Duration wait = error.retryAfter().orElse(Duration.ofSeconds(1));
                     counters.recordThrottled();

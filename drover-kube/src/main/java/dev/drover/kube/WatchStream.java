@@ -19,7 +19,8 @@ final class WatchStream<T extends KubeObject> implements AutoCloseable {
 
     private WatchStream(InputStream body, StreamDecoder<T> decoder, String name) {
         this.body = body;
-        this.reader = Thread.ofVirtual().name("watch-" + name).start(() -> read(decoder));
+        // A platform thread, like the informer's: the stream must be read as it comes.
+        this.reader = Thread.ofPlatform().daemon().name("watch-" + name).start(() -> read(decoder));
     }
 
     static <T extends KubeObject> WatchStream<T> open(InputStream body, StreamDecoder<T> decoder, String name) {

@@ -44,6 +44,9 @@ final class PodState {
     boolean terminal;
     boolean finishCounted;
     boolean deleting;
+    /** The kubelet-style final DELETE is queued (its reply still to be counted). */
+    boolean finalDelete;
+
     boolean frozen;
     boolean gone;
 

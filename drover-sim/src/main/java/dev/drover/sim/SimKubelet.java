@@ -94,8 +94,8 @@ final class SimKubelet {
         }
         ps.gone = true;
         ps.cancelTimers();
-        if (!ps.deleting) {
-            ps.writes.stop(); // when deleting, the final DELETE is last in line: let its reply be counted
+        if (!ps.finalDelete) {
+            ps.writes.stop(); // else the final DELETE is last in line: let its reply be counted
         }
         ps.logs.loseNode(Instant.now()); // ends open follows
         server.unregister(ps.namespace, ps.name, ps.uid);
@@ -454,8 +454,12 @@ final class SimKubelet {
             inactive(ps);
             status.writeNow(ps);
         }
+        if (!full && removedByTheApiServer(ps.latest)) {
+            return; // LEAN: the kubelet's final delete would only answer 404
+        }
         String body = "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"gracePeriodSeconds\":0,"
                 + "\"preconditions\":{\"uid\":\"" + ps.uid + "\"}}";
+        ps.finalDelete = true;
         ps.writes.add(new ApiWriter.Request("delete", "DELETE", ps.path(), "application/json", body), reply -> {
             if (reply.ok()) {
                 counters.deleted.increment();
@@ -463,6 +467,16 @@ final class SimKubelet {
                 log.warn("final delete of pod {} failed: {} {}", ps, reply.code(), reply.body());
             }
         });
+    }
+
+    /**
+     * A delete with no grace period (e.g. of a pod that has ended: the apiserver makes the grace 0
+     * then) and no finalizers: the apiserver removed the pod in the same request.
+     */
+    private static boolean removedByTheApiServer(io.fabric8.kubernetes.api.model.Pod pod) {
+        Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+        List<String> finalizers = pod.getMetadata().getFinalizers();
+        return grace != null && grace == 0 && (finalizers == null || finalizers.isEmpty());
     }
 
     private void inactive(PodState ps) {

@@ -1,14 +1,14 @@
 package dev.drover.core.launch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.core.task.FailureDetails;
 import dev.drover.core.task.InvalidTaskException;
 import dev.drover.core.task.Task;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import dev.drover.kube.ApiException;
+import dev.drover.kube.KubeApi;
+import dev.drover.kube.ResourceType;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,45 +17,50 @@ import org.slf4j.LoggerFactory;
  * Creates a task's pod and sorts the answer: created, refused for good, or to be tried again.
  * Creation is idempotent: the pod name is derived from task id and try, so a create repeated after
  * a crash answers 409 and the existing pod, carrying our labels, is taken as ours.
+ *
+ * <p>One POST through {@link KubeApi}, whose answer body is not decoded: a client library that
+ * turns every created pod back into objects spends more CPU on that than on the request.
  */
 public final class Launcher {
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
-    private final KubernetesClient client;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final KubeApi api;
     private final String owner;
     private final Duration quotaRetry;
 
-    public Launcher(KubernetesClient client, String owner, Duration quotaRetry) {
-        this.client = client;
+    public Launcher(KubeApi api, String owner, Duration quotaRetry) {
+        this.api = api;
         this.owner = owner;
         this.quotaRetry = quotaRetry;
     }
 
     public LaunchResult launch(Task task) {
-        JsonNode json;
+        JsonNode pod;
         try {
-            json = PodFactory.build(task.spec(), task.id(), task.tryNumber(), owner);
+            pod = PodFactory.build(task.spec(), task.id(), task.tryNumber(), owner);
         } catch (InvalidTaskException e) {
             return new LaunchResult.Rejected(FailureDetails.of("InvalidSpec", e.getMessage()));
         }
-        Pod pod = client.getKubernetesSerialization().convertValue(json, Pod.class);
-        String name = pod.getMetadata().getName();
+        String name = pod.path("metadata").path("name").asText();
         String ns = task.spec().namespace();
         try {
-            client.pods().inNamespace(ns).resource(pod).create();
+            int code = api.create(ResourceType.PODS.path(ns), pod.toString());
+            if (code == 404) {
+                return new LaunchResult.Rejected(FailureDetails.of(
+                        "NamespaceNotFound",
+                        "namespace " + ns + " does not exist; create it or set the task's namespace"));
+            }
             return new LaunchResult.Created(name, false);
-        } catch (KubernetesClientException e) {
+        } catch (ApiException e) {
             return sort(e, task, ns, name);
         }
     }
 
-    private LaunchResult sort(KubernetesClientException e, Task task, String ns, String name) {
-        String message = e.getStatus() != null && e.getStatus().getMessage() != null
-                ? e.getStatus().getMessage()
-                : e.getMessage();
-        int code = e.getCode();
+    private LaunchResult sort(ApiException e, Task task, String ns, String name) {
+        String message = e.statusMessage();
+        int code = e.code();
         if (code == 409) {
-            Pod existing = client.pods().inNamespace(ns).withName(name).get();
-            if (existing != null && isOurs(existing, task)) {
+            if (isOurs(ns, name, task)) {
                 log.info("pod {}/{} already existed and is ours: adopting it", ns, name);
                 return new LaunchResult.Created(name, true);
             }
@@ -71,29 +76,23 @@ public final class Launcher {
         if (code == 403) {
             return new LaunchResult.Rejected(FailureDetails.of("Forbidden", message));
         }
-        if (code == 404) {
-            return new LaunchResult.Rejected(FailureDetails.of(
-                    "NamespaceNotFound", "namespace " + ns + " does not exist; create it or set the task's namespace"));
-        }
-        // 429, 5xx, timeouts, no answer: the apiserver is busy or away; honour its Retry-After.
-        Duration after = retryAfter(e).orElse(Duration.ofSeconds(1));
-        return new LaunchResult.Requeue(after, code == 0 ? String.valueOf(e.getMessage()) : code + " " + message);
+        // 429 (after KubeApi sat out the Retry-Afters it was given), 5xx, timeouts, no answer: the
+        // apiserver is busy or away; try again after what it asked for.
+        Duration after = e.retryAfter().orElse(Duration.ofSeconds(1));
+        return new LaunchResult.Requeue(after, code == 0 ? message : code + " " + message);
     }
 
-    private boolean isOurs(Pod pod, Task task) {
-        Map<String, String> labels = pod.getMetadata().getLabels();
-        return labels != null
-                && Objects.equals(labels.get(PodLabels.TASK_ID), task.id())
-                && Objects.equals(labels.get(PodLabels.TRY), Integer.toString(task.tryNumber()));
-    }
-
-    private static java.util.Optional<Duration> retryAfter(KubernetesClientException e) {
-        if (e.getStatus() != null
-                && e.getStatus().getDetails() != null
-                && e.getStatus().getDetails().getRetryAfterSeconds() != null) {
-            return java.util.Optional.of(
-                    Duration.ofSeconds(e.getStatus().getDetails().getRetryAfterSeconds()));
+    /** The pod that answered 409: ours when it carries this task's id and try. */
+    private boolean isOurs(String ns, String name, Task task) {
+        JsonNode labels;
+        try {
+            labels = api.get("get", ResourceType.PODS.path(ns) + "/" + name, null, JSON::readTree)
+                    .path("metadata")
+                    .path("labels");
+        } catch (ApiException e) {
+            return false; // gone again, or unreadable: not provably ours
         }
-        return java.util.Optional.empty();
+        return Objects.equals(labels.path(PodLabels.TASK_ID).asText(null), task.id())
+                && Objects.equals(labels.path(PodLabels.TRY).asText(null), Integer.toString(task.tryNumber()));
     }
 }

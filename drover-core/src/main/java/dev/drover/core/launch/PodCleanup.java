@@ -3,8 +3,6 @@ package dev.drover.core.launch;
 import dev.drover.kube.ApiException;
 import dev.drover.kube.KubeApi;
 import dev.drover.kube.ResourceType;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,11 +12,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PodCleanup {
     private static final Logger log = LoggerFactory.getLogger(PodCleanup.class);
-    private final KubernetesClient client;
     private final KubeApi api;
 
-    public PodCleanup(KubernetesClient client, KubeApi api) {
-        this.client = client;
+    public PodCleanup(KubeApi api) {
         this.api = api;
     }
 
@@ -42,11 +38,9 @@ public final class PodCleanup {
 
     public void delete(String namespace, String pod) {
         try {
-            client.pods().inNamespace(namespace).withName(pod).delete();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                log.warn("could not delete pod {}/{}: {}", namespace, pod, e.getMessage());
-            }
+            api.delete(ResourceType.PODS.path(namespace) + "/" + pod); // 404: gone already
+        } catch (ApiException e) {
+            log.warn("could not delete pod {}/{}: {}", namespace, pod, e.getMessage());
         }
     }
 

@@ -11,7 +11,9 @@ final class ActiveTask {
     final TaskSpec spec;
     final int tryNumber;
     volatile TaskState state;
+    /** The pod, once it is known to exist (created, or seen): what cancel and timeouts act on. */
     volatile String podName;
+
     volatile String podUid;
     /** When this scheduler first saw the pod exist: the start of the startup timeout. */
     volatile Instant seenAt;
@@ -23,7 +25,8 @@ final class ActiveTask {
         this.spec = t.spec();
         this.tryNumber = t.tryNumber();
         this.state = t.state();
-        this.podName = t.podName();
+        // A LAUNCHING task's stored pod name is the one its create will use, not yet a pod.
+        this.podName = t.state() == TaskState.LAUNCHING ? null : t.podName();
     }
 
     String namespace() {

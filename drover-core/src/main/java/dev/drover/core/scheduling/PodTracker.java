@@ -7,24 +7,28 @@ import dev.drover.kube.Informer;
 import dev.drover.kube.KubeApi;
 import dev.drover.kube.PodView;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One pod stream per namespace (selector {@code owner=<self>,done!=true}) and one Event stream,
  * started when the first task of a namespace appears. Pod deltas are handed, in order, to one
- * worker thread, so the watch threads never wait on the store.
+ * worker thread, so the watch threads never wait on the store; the worker takes whatever has
+ * queued up (at most {@value #MAX_BATCH}) in one go, so a backlog costs one store commit, not one
+ * per change.
  */
 final class PodTracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PodTracker.class);
     private static final Object STOP = new Object();
+    static final int MAX_BATCH = 64;
 
     record PodChange(PodView pod, boolean deleted) {}
 
@@ -35,29 +39,37 @@ final class PodTracker implements AutoCloseable {
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
 
-    PodTracker(KubeApi api, String owner, BiConsumer<PodView, Boolean> onChange) {
+    PodTracker(KubeApi api, String owner, Consumer<List<PodChange>> onChanges) {
         this.api = api;
         this.owner = owner;
-        this.worker = Thread.ofVirtual().name("drover-pod-tracker").start(() -> {
+        // A platform thread: virtual threads are not time-sliced, and pod news must not wait behind
+        // the application's CPU-bound ones.
+        this.worker = Thread.ofPlatform().daemon().name("drover-pod-tracker").start(() -> {
+            List<Object> taken = new ArrayList<>();
             while (true) {
-                Object next;
+                taken.clear();
                 try {
-                    next = queue.take();
+                    taken.add(queue.take());
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (next == STOP) {
-                    return;
+                queue.drainTo(taken, MAX_BATCH - 1);
+                List<PodChange> changes = new ArrayList<>(taken.size());
+                boolean stop = false;
+                for (Object o : taken) {
+                    if (o == STOP) {
+                        stop = true;
+                        break;
+                    }
+                    changes.add((PodChange) o);
                 }
-                PodChange c = (PodChange) next;
                 try {
-                    onChange.accept(c.pod(), c.deleted());
+                    onChanges.accept(changes);
                 } catch (RuntimeException e) {
-                    log.error(
-                            "handling pod {}/{} failed; the tracker goes on",
-                            c.pod().namespace(),
-                            c.pod().name(),
-                            e);
+                    log.error("handling {} pod change(s) failed; the tracker goes on", changes.size(), e);
+                }
+                if (stop) {
+                    return;
                 }
             }
         });

@@ -7,6 +7,7 @@ import dev.drover.core.launch.PodLabels;
 import dev.drover.core.outcome.Outcome;
 import dev.drover.core.outcome.PodClassifier;
 import dev.drover.core.store.TaskStore;
+import dev.drover.core.store.TransitionRequest;
 import dev.drover.core.task.CleanupPolicy;
 import dev.drover.core.task.FailureDetails;
 import dev.drover.core.task.Task;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskEngine.class);
+    static final int MAX_CLAIM = 256;
     private static final Set<TaskState> IN_FLIGHT =
             EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING);
 
@@ -71,6 +74,7 @@ public final class TaskEngine implements AutoCloseable {
     private final Semaphore cleanupSlots = new Semaphore(32);
     private final Object wake = new Object();
     private volatile boolean stopped;
+    private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
     private Thread loop;
 
     public TaskEngine(
@@ -85,10 +89,10 @@ public final class TaskEngine implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.onChange = onChange;
-        this.launcher = new Launcher(client, settings.owner(), settings.quotaRetry());
-        this.cleanup = new PodCleanup(client, api);
+        this.launcher = new Launcher(api, settings.owner(), settings.quotaRetry());
+        this.cleanup = new PodCleanup(api);
         this.classifier = new PodClassifier(settings.fatalWaitingReasons());
-        this.tracker = new PodTracker(api, settings.owner(), this::onPod);
+        this.tracker = new PodTracker(api, settings.owner(), this::onPods);
         this.launchLimiter = new RateLimiter(settings.launchQps(), Math.max(1, (int) settings.launchQps()));
         this.launchSlots = new Semaphore(settings.launchConcurrency());
     }
@@ -136,7 +140,8 @@ public final class TaskEngine implements AutoCloseable {
                 finishTry(
                         a,
                         FailureDetails.of(
-                                "PodVanished", "pod " + expected + " disappeared while this scheduler was down"));
+                                "PodVanished", "pod " + expected + " disappeared while this scheduler was down"),
+                        atOnce);
             }
         }
         if (!mine.isEmpty()) {
@@ -167,17 +172,29 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     void tick() throws InterruptedException {
-        handleCancels();
-        checkTimeouts();
-        int free = settings.parallelism() - active.size();
-        if (free <= 0) {
-            return;
+        // Every submit and every finished task nudges the loop: claims follow at once, but the
+        // sweeps over the store (cancel requests) and over the tasks in flight (timeouts) run once
+        // per tick period.
+        long nowNanos = System.nanoTime();
+        if (nowNanos - lastSweep >= settings.tick().toNanos()) {
+            lastSweep = nowNanos;
+            handleCancels();
+            checkTimeouts();
         }
-        for (Task t : store.claim(settings.owner(), free, now())) {
-            active.put(t.id(), new ActiveTask(t));
-            onChange.accept(t);
-            tracker.track(t.spec().namespace());
-            launchAsync(t);
+        // In rounds of at most MAX_CLAIM: launches start after the first round, and a claim's
+        // statements stay small (PostgreSQL takes at most 32767 parameters in one).
+        int want;
+        while (!stopped && (want = Math.min(MAX_CLAIM, settings.parallelism() - active.size())) > 0) {
+            List<Task> claimed = store.claim(settings.owner(), want, now());
+            for (Task t : claimed) {
+                active.put(t.id(), new ActiveTask(t));
+                onChange.accept(t);
+                tracker.track(t.spec().namespace());
+                launchAsync(t);
+            }
+            if (claimed.size() < want) {
+                return;
+            }
         }
     }
 
@@ -207,16 +224,16 @@ public final class TaskEngine implements AutoCloseable {
         }
         switch (launcher.launch(t)) {
             case LaunchResult.Created c -> {
+                // The claim stored the pod name already (it is deterministic): no write here.
                 a.podName = c.podName();
                 if (a.seenAt == null) {
                     a.seenAt = now();
                 }
-                store.setPodName(t.id(), t.tryNumber(), c.podName(), now());
             }
             case LaunchResult.Rejected r -> {
                 // Retrying a pod the apiserver refuses would be refused again: fail the task.
                 active.remove(t.id());
-                move(
+                atOnce.move(
                         t.id(),
                         t.tryNumber(),
                         IN_FLIGHT,
@@ -231,7 +248,7 @@ public final class TaskEngine implements AutoCloseable {
 
     private void requeue(Task t, Duration after, String reason) {
         active.remove(t.id());
-        move(
+        atOnce.move(
                 t.id(),
                 t.tryNumber(),
                 EnumSet.of(TaskState.LAUNCHING),
@@ -244,7 +261,27 @@ public final class TaskEngine implements AutoCloseable {
 
     // --- pod news ---
 
-    private void onPod(PodView pod, boolean deleted) {
+    /**
+     * A run of pod changes from the tracker, handled in order; their state changes are committed
+     * together, in one database transaction, and only then told to listeners.
+     */
+    private void onPods(List<PodTracker.PodChange> changes) {
+        Batch batch = new Batch();
+        for (PodTracker.PodChange c : changes) {
+            try {
+                onPod(c.pod(), c.deleted(), batch);
+            } catch (RuntimeException e) {
+                log.error(
+                        "handling pod {}/{} failed; going on",
+                        c.pod().namespace(),
+                        c.pod().name(),
+                        e);
+            }
+        }
+        batch.commit();
+    }
+
+    private void onPod(PodView pod, boolean deleted, Writes writes) {
         String id = pod.labels().get(PodLabels.TASK_ID);
         String tryLabel = pod.labels().get(PodLabels.TRY);
         if (id == null || tryLabel == null) {
@@ -270,7 +307,8 @@ public final class TaskEngine implements AutoCloseable {
                             a,
                             EnumSet.of(TaskState.LAUNCHING),
                             TaskState.PENDING,
-                            p.waitingReason() == null ? "pod pending" : "pod pending: " + p.waitingReason());
+                            p.waitingReason() == null ? "pod pending" : "pod pending: " + p.waitingReason(),
+                            writes);
                 }
             }
             case Outcome.Running r -> {
@@ -278,20 +316,30 @@ public final class TaskEngine implements AutoCloseable {
                     a.runningSince = now();
                 }
                 if (a.state != TaskState.RUNNING) {
-                    advance(a, EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING), TaskState.RUNNING, "pod running");
+                    advance(
+                            a,
+                            EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING),
+                            TaskState.RUNNING,
+                            "pod running",
+                            writes);
                 }
             }
             case Outcome.Succeeded s -> {
                 active.remove(a.id);
-                if (move(a.id, a.tryNumber, IN_FLIGHT, TaskState.SUCCEEDED, "pod succeeded", null, null)
-                        .isPresent()) {
-                    String podName = pod.name();
-                    inBackground(
-                            () -> cleanup.finished(a.namespace(), podName, a.spec.cleanup() != CleanupPolicy.NEVER));
-                }
+                String podName = pod.name();
+                writes.move(
+                        a.id,
+                        a.tryNumber,
+                        IN_FLIGHT,
+                        TaskState.SUCCEEDED,
+                        "pod succeeded",
+                        null,
+                        null,
+                        t -> inBackground(() ->
+                                cleanup.finished(a.namespace(), podName, a.spec.cleanup() != CleanupPolicy.NEVER)));
                 nudge();
             }
-            case Outcome.Failed f -> finishTry(a, f.details());
+            case Outcome.Failed f -> finishTry(a, f.details(), writes);
             case Outcome.Ignored i -> {}
             case Outcome.LeftSelector l -> {
                 // Relabelled away (adopted by another scheduler): free the slot, leave the task's state alone.
@@ -325,29 +373,29 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
-    private void finishTry(ActiveTask a, FailureDetails details) {
+    private void finishTry(ActiveTask a, FailureDetails details, Writes writes) {
         if (active.remove(a.id) == null) {
             return;
         }
         FailureDetails full = enrich(a, details);
-        boolean retry = a.tryNumber <= a.spec.retries();
-        Optional<Task> moved;
-        if (retry) {
+        String podName = a.podName;
+        Consumer<Task> cleanUp = podName == null
+                ? t -> {}
+                : t -> inBackground(
+                        () -> cleanup.finished(a.namespace(), podName, a.spec.cleanup() == CleanupPolicy.ALWAYS));
+        if (a.tryNumber <= a.spec.retries()) {
             Duration backoff = a.spec.retryBackoff().multipliedBy(1L << Math.min(10, a.tryNumber - 1));
-            moved = move(
+            writes.move(
                     a.id,
                     a.tryNumber,
                     IN_FLIGHT,
                     TaskState.UP_FOR_RETRY,
                     "try " + a.tryNumber + " failed: " + full.summary() + "; retrying in " + backoff.toSeconds() + " s",
                     full,
-                    now().plus(backoff));
+                    now().plus(backoff),
+                    cleanUp);
         } else {
-            moved = move(a.id, a.tryNumber, IN_FLIGHT, TaskState.FAILED, full.summary(), full, null);
-        }
-        String podName = a.podName;
-        if (moved.isPresent() && podName != null) {
-            inBackground(() -> cleanup.finished(a.namespace(), podName, a.spec.cleanup() == CleanupPolicy.ALWAYS));
+            writes.move(a.id, a.tryNumber, IN_FLIGHT, TaskState.FAILED, full.summary(), full, null, cleanUp);
         }
         nudge();
     }
@@ -415,7 +463,7 @@ public final class TaskEngine implements AutoCloseable {
 
     private void timeOut(ActiveTask a, String reason, String what) {
         String pod = a.podName;
-        finishTry(a, FailureDetails.of(reason, "pod " + pod + " " + what));
+        finishTry(a, FailureDetails.of(reason, "pod " + pod + " " + what), atOnce);
         inBackground(() -> cleanup.delete(a.namespace(), pod));
     }
 
@@ -423,7 +471,7 @@ public final class TaskEngine implements AutoCloseable {
         for (Task t : store.cancelRequested()) {
             ActiveTask a = active.get(t.id());
             if (t.state() == TaskState.QUEUED || t.state() == TaskState.UP_FOR_RETRY) {
-                move(
+                atOnce.move(
                         t.id(),
                         t.tryNumber(),
                         EnumSet.of(TaskState.QUEUED, TaskState.UP_FOR_RETRY),
@@ -434,7 +482,7 @@ public final class TaskEngine implements AutoCloseable {
             } else if (a != null && a.podName != null) {
                 active.remove(t.id());
                 cleanup.revoke(a.namespace(), a.podName);
-                move(
+                atOnce.move(
                         t.id(),
                         t.tryNumber(),
                         IN_FLIGHT,
@@ -454,23 +502,107 @@ public final class TaskEngine implements AutoCloseable {
 
     // --- store transitions ---
 
-    private void advance(ActiveTask a, Set<TaskState> from, TaskState to, String reason) {
-        if (move(a.id, a.tryNumber, from, to, reason, null, null).isPresent()) {
-            a.state = to;
+    /** Where state changes go: to the store at once, or into the tracker's {@link Batch}. */
+    private interface Writes {
+        /** {@code then} runs with the moved task once the change is committed (not if its compare failed). */
+        void move(
+                String id,
+                int tryNumber,
+                Set<TaskState> from,
+                TaskState to,
+                String reason,
+                FailureDetails failure,
+                Instant nextAttemptAt,
+                Consumer<Task> then);
+
+        default void move(
+                String id,
+                int tryNumber,
+                Set<TaskState> from,
+                TaskState to,
+                String reason,
+                FailureDetails failure,
+                Instant nextAttemptAt) {
+            move(id, tryNumber, from, to, reason, failure, nextAttemptAt, t -> {});
         }
     }
 
-    private Optional<Task> move(
+    private final Writes atOnce = this::moveAtOnce;
+
+    private void moveAtOnce(
             String id,
             int tryNumber,
             Set<TaskState> from,
             TaskState to,
             String reason,
             FailureDetails failure,
-            Instant nextAttemptAt) {
-        Optional<Task> t = store.transition(id, tryNumber, from, to, reason, failure, nextAttemptAt, now());
-        t.ifPresent(onChange);
-        return t;
+            Instant nextAttemptAt,
+            Consumer<Task> then) {
+        store.transition(id, tryNumber, from, to, reason, failure, nextAttemptAt, now())
+                .ifPresent(t -> {
+                    onChange.accept(t);
+                    then.accept(t);
+                });
+    }
+
+    /** State changes gathered from a run of pod changes, committed in one transaction. */
+    private final class Batch implements Writes {
+        private final List<TransitionRequest> requests = new ArrayList<>();
+        private final List<Consumer<Task>> thens = new ArrayList<>();
+
+        @Override
+        public void move(
+                String id,
+                int tryNumber,
+                Set<TaskState> from,
+                TaskState to,
+                String reason,
+                FailureDetails failure,
+                Instant nextAttemptAt,
+                Consumer<Task> then) {
+            requests.add(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now()));
+            thens.add(then);
+        }
+
+        void commit() {
+            List<Optional<Task>> results;
+            try {
+                results = store.transitionAll(requests);
+            } catch (RuntimeException e) {
+                // One bad change must not hold back the others: fall back to one transaction each.
+                log.warn(
+                        "committing {} state changes together failed ({}); one at a time",
+                        requests.size(),
+                        e.toString());
+                results = new ArrayList<>();
+                for (TransitionRequest r : requests) {
+                    results.add(one(r));
+                }
+            }
+            for (int i = 0; i < results.size(); i++) {
+                Consumer<Task> then = thens.get(i);
+                results.get(i).ifPresent(t -> {
+                    onChange.accept(t);
+                    then.accept(t);
+                });
+            }
+        }
+
+        private Optional<Task> one(TransitionRequest r) {
+            try {
+                return store.transition(
+                        r.id(), r.tryNumber(), r.from(), r.to(), r.reason(), r.failure(), r.nextAttemptAt(), r.now());
+            } catch (RuntimeException e) {
+                log.error("task {}: could not record {}", r.id(), r.to(), e);
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Moves an in-flight task on; its state here changes at once, so later news in a batch builds on it. */
+    private void advance(ActiveTask a, Set<TaskState> from, TaskState to, String reason, Writes writes) {
+        a.state = to;
+        writes.move(a.id, a.tryNumber, from, to, reason, null, null);
     }
 
     private Instant now() {

@@ -2,11 +2,15 @@ package dev.drover.core.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.drover.core.launch.PodLabels;
 import dev.drover.core.task.FailureDetails;
 import dev.drover.core.task.Task;
 import dev.drover.core.task.TaskSpec;
 import dev.drover.core.task.TaskState;
 import dev.drover.core.task.Transition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,13 +38,14 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * <p>Every state change locks the task's row, checks (state, tryNumber), updates it and writes a
  * {@code task_transitions} row in one transaction; the row lock orders a task's transitions. A task
  * moved back to QUEUED or UP_FOR_RETRY loses its owner (it is in the shared queue again); a claimed
- * retry starts without a pod name.
+ * task records the name of its try's pod (deterministic, so known before the create).
  */
 final class JdbcTaskStore implements TaskStore {
     private static final Set<TaskState> CLAIMABLE = EnumSet.of(TaskState.QUEUED, TaskState.UP_FOR_RETRY);
     private static final Set<TaskState> ACTIVE = EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING);
     private static final Set<TaskState> TERMINAL =
             EnumSet.of(TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED);
+    private static final Set<TaskState> NOT_TERMINAL = EnumSet.complementOf(EnumSet.copyOf(TERMINAL));
     private static final String SUBMITTED = "submitted";
     /** What claim looks for: waiting, due and not to be cancelled. Binds {@code :now}. */
     private static final String DUE =
@@ -139,28 +144,31 @@ final class JdbcTaskStore implements TaskStore {
                 return List.of();
             }
             // The condition again: a task in the window may have been claimed or cancelled since.
-            List<Claimable> candidates = h.createQuery("SELECT id, state, try_number FROM tasks"
+            List<Claimable> candidates = h.createQuery("SELECT id, name, state, try_number FROM tasks"
                             + " WHERE id IN (<window>) AND " + DUE
                             + " ORDER BY created_at, seq LIMIT :max FOR UPDATE SKIP LOCKED")
                     .bindList("window", window)
                     .bind("now", at)
                     .bind("max", max)
                     .map((rs, ctx) -> new Claimable(
-                            rs.getString("id"), TaskState.valueOf(rs.getString("state")), rs.getInt("try_number")))
+                            rs.getString("id"),
+                            rs.getString("name"),
+                            TaskState.valueOf(rs.getString("state")),
+                            rs.getInt("try_number")))
                     .list();
             if (candidates.isEmpty()) {
                 return List.of();
             }
             // Compare-and-set on what was read, so a row changed in between is left alone.
             PreparedBatch update = h.prepareBatch("UPDATE tasks SET state = :to, owner = :owner, reason = :reason,"
-                    + " try_number = :newTry, pod_name = CASE WHEN :retry THEN NULL ELSE pod_name END,"
+                    + " try_number = :newTry, pod_name = :pod,"
                     + " updated_at = :now WHERE id = :id AND state = :from AND try_number = :try");
             for (Claimable c : candidates) {
                 update.bind("to", TaskState.LAUNCHING.name())
                         .bind("owner", owner)
                         .bind("reason", reason)
                         .bind("newTry", c.nextTry())
-                        .bind("retry", c.isRetry())
+                        .bind("pod", PodLabels.podName(c.name(), c.id(), c.nextTry()))
                         .bind("now", at)
                         .bind("id", c.id())
                         .bind("from", c.state().name())
@@ -199,70 +207,106 @@ final class JdbcTaskStore implements TaskStore {
             FailureDetails failure,
             Instant nextAttemptAt,
             Instant now) {
-        requireNonNull(to, "to");
-        if (from == null || from.isEmpty()) {
-            return Optional.empty();
-        }
-        long at = now.toEpochMilli();
-        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-            // `state IN (from)` is also the terminal guard: a finished task moves only when the
-            // caller names its terminal state in `from`.
-            Optional<Task> current = h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks"
-                            + " WHERE id = :id AND try_number = :try AND state IN (" + literals(from) + ")"
-                            + " FOR UPDATE")
-                    .bind("id", id)
-                    .bind("try", tryNumber)
-                    .map(TaskRows.TASK)
-                    .findOne();
-            if (current.isEmpty()) {
-                return Optional.<Task>empty();
-            }
-            Task old = current.get();
-            FailureDetails newFailure = failure != null ? failure : old.failure();
-            Instant newNext = nextAttemptAt != null ? TaskRows.stored(nextAttemptAt) : old.nextAttemptAt();
-            String newOwner = CLAIMABLE.contains(to) ? null : old.owner();
-            int updated = h.createUpdate("UPDATE tasks SET state = :to, reason = :reason,"
-                            + " failure = COALESCE(:failure, failure), next_attempt_at = :next, owner = :owner,"
-                            + " updated_at = :now WHERE id = :id AND try_number = :try AND state = :from")
-                    .bind("to", to.name())
-                    .bind("reason", reason)
-                    .bind("failure", TaskJson.write(failure))
-                    .bind("next", newNext.toEpochMilli())
-                    .bind("owner", newOwner)
-                    .bind("now", at)
-                    .bind("id", id)
-                    .bind("try", tryNumber)
-                    .bind("from", old.state().name())
-                    .execute();
-            if (updated != 1) {
-                return Optional.<Task>empty();
-            }
-            insertTransition(h, id, tryNumber, old.state(), to, at, reason);
-            return Optional.of(new Task(
-                    id,
-                    old.spec(),
-                    to,
-                    tryNumber,
-                    old.podName(),
-                    reason,
-                    newFailure,
-                    newOwner,
-                    old.cancelRequested(),
-                    old.createdAt(),
-                    Instant.ofEpochMilli(at),
-                    newNext));
-        });
+        return transitionAll(
+                        List.of(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now)))
+                .getFirst();
     }
 
     @Override
-    public void setPodName(String id, int tryNumber, String podName, Instant now) {
-        jdbi.useHandle(h -> h.createUpdate(
-                        "UPDATE tasks SET pod_name = :pod, updated_at = :now WHERE id = :id AND try_number = :try")
-                .bind("pod", podName)
-                .bind("now", now.toEpochMilli())
-                .bind("id", id)
-                .bind("try", tryNumber)
-                .execute());
+    public List<Optional<Task>> transitionAll(List<TransitionRequest> requests) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        // Plain JDBC with each statement prepared once for the whole batch: this is the hot path of a
+        // busy scheduler (three transitions per task), and per-statement overhead is most of its cost.
+        try {
+            return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+                Connection c = h.getConnection();
+                List<Optional<Task>> out = new ArrayList<>(requests.size());
+                try (PreparedStatement select = c.prepareStatement(SELECT_FOR_TRANSITION);
+                        PreparedStatement update = c.prepareStatement(UPDATE_FOR_TRANSITION);
+                        PreparedStatement insert = c.prepareStatement(INSERT_TRANSITION)) {
+                    for (TransitionRequest r : requests) {
+                        out.add(transitionIn(select, update, insert, r));
+                    }
+                    insert.executeBatch();
+                }
+                return out;
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("recording " + requests.size() + " state change(s) failed: " + e, e);
+        }
+    }
+
+    private static final int MAX_FROM = TaskState.values().length;
+    /** `state IN (from)` is also the terminal guard: a finished task moves only when the caller names its state. */
+    private static final String SELECT_FOR_TRANSITION = "SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks"
+            + " WHERE id = ? AND try_number = ? AND state IN (" + String.join(", ", Collections.nCopies(MAX_FROM, "?"))
+            + ") FOR UPDATE";
+
+    private static final String UPDATE_FOR_TRANSITION = "UPDATE tasks SET state = ?, reason = ?,"
+            + " failure = COALESCE(?, failure), next_attempt_at = ?, owner = ?, updated_at = ?"
+            + " WHERE id = ? AND try_number = ? AND state = ?";
+    private static final String INSERT_TRANSITION =
+            "INSERT INTO task_transitions (task_id, try_number, from_state, to_state, at, reason)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)";
+
+    private static Optional<Task> transitionIn(
+            PreparedStatement select, PreparedStatement update, PreparedStatement insert, TransitionRequest r)
+            throws SQLException {
+        requireNonNull(r.to(), "to");
+        if (r.from() == null || r.from().isEmpty()) {
+            return Optional.empty();
+        }
+        long at = r.now().toEpochMilli();
+        select.setString(1, r.id());
+        select.setInt(2, r.tryNumber());
+        List<TaskState> from = List.copyOf(r.from());
+        for (int i = 0; i < MAX_FROM; i++) {
+            select.setString(3 + i, from.get(Math.min(i, from.size() - 1)).name()); // padded with a repeat
+        }
+        Task old;
+        try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            old = TaskRows.TASK.map(rs, null);
+        }
+        FailureDetails newFailure = r.failure() != null ? r.failure() : old.failure();
+        Instant newNext = r.nextAttemptAt() != null ? TaskRows.stored(r.nextAttemptAt()) : old.nextAttemptAt();
+        String newOwner = CLAIMABLE.contains(r.to()) ? null : old.owner();
+        update.setString(1, r.to().name());
+        update.setString(2, r.reason());
+        update.setString(3, TaskJson.write(r.failure()));
+        update.setLong(4, newNext.toEpochMilli());
+        update.setString(5, newOwner);
+        update.setLong(6, at);
+        update.setString(7, r.id());
+        update.setInt(8, r.tryNumber());
+        update.setString(9, old.state().name());
+        if (update.executeUpdate() != 1) {
+            return Optional.empty();
+        }
+        insert.setString(1, r.id());
+        insert.setInt(2, r.tryNumber());
+        insert.setString(3, old.state().name());
+        insert.setString(4, r.to().name());
+        insert.setLong(5, at);
+        insert.setString(6, r.reason());
+        insert.addBatch();
+        return Optional.of(new Task(
+                r.id(),
+                old.spec(),
+                r.to(),
+                r.tryNumber(),
+                old.podName(),
+                r.reason(),
+                newFailure,
+                newOwner,
+                old.cancelRequested(),
+                old.createdAt(),
+                Instant.ofEpochMilli(at),
+                newNext));
     }
 
     @Override
@@ -287,7 +331,7 @@ final class JdbcTaskStore implements TaskStore {
     @Override
     public List<Task> cancelRequested() {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks"
-                        + " WHERE cancel_requested AND state NOT IN (" + literals(TERMINAL) + ")"
+                        + " WHERE cancel_requested = TRUE AND state IN (" + literals(NOT_TERMINAL) + ")"
                         + " ORDER BY created_at, seq")
                 .map(TaskRows.TASK)
                 .list());
@@ -369,7 +413,7 @@ final class JdbcTaskStore implements TaskStore {
     }
 
     /** A row the claim query locked, as it was read. */
-    private record Claimable(String id, TaskState state, int tryNumber) {
+    private record Claimable(String id, String name, TaskState state, int tryNumber) {
         boolean isRetry() {
             return state == TaskState.UP_FOR_RETRY;
         }

@@ -30,7 +30,7 @@ public interface TaskStore extends AutoCloseable {
     /**
      * Claims up to {@code max} tasks that are QUEUED or UP_FOR_RETRY with {@code nextAttemptAt <=
      * now} and no cancel request, oldest first, moving them to LAUNCHING owned by {@code owner}
-     * (a retry raises tryNumber). Concurrent claimers never get the same task (FOR UPDATE SKIP LOCKED).
+     * (a retry raises tryNumber) and recording the pod name of the try ({@code PodLabels.podName}). Concurrent claimers never get the same task (FOR UPDATE SKIP LOCKED).
      */
     List<Task> claim(String owner, int max, Instant now);
 
@@ -51,8 +51,13 @@ public interface TaskStore extends AutoCloseable {
             Instant nextAttemptAt,
             Instant now);
 
-    /** Records the pod name of the current try. */
-    void setPodName(String id, int tryNumber, String podName, Instant now);
+    /**
+     * Several {@link #transition}s in one database transaction, applied in order (a later one sees
+     * what an earlier one changed), each with its own compare-and-set: one that does not match
+     * gives empty and leaves the others alone. One commit for many changes: how a busy scheduler
+     * keeps up with its pods' news.
+     */
+    List<Optional<Task>> transitionAll(List<TransitionRequest> requests);
 
     /** Marks a cancel request; returns false if the task is unknown or already terminal. */
     boolean requestCancel(String id, Instant now);

@@ -40,7 +40,6 @@ class H2TaskStoreTest extends TaskStoreContract {
     @Test
     void aStoreClosedAndReopenedOnTheSameFileKeepsItsTasksAndHistory() {
         launched("task-1", "a");
-        store.setPodName("task-1", 1, "task-1-pod", T0);
         store.transition("task-1", 1, Set.of(TaskState.LAUNCHING), TaskState.RUNNING, "started", null, null, T0);
         store.requestCancel("task-1", T0.plusSeconds(1));
         submit("task-2", T0.plusSeconds(2));

@@ -3,6 +3,7 @@ package dev.drover.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drover.core.launch.PodLabels;
 import dev.drover.core.task.CleanupPolicy;
 import dev.drover.core.task.FailureDetails;
 import dev.drover.core.task.Task;
@@ -265,7 +266,6 @@ abstract class TaskStoreContract {
     @Test
     void aRetryWaitsForItsBackoffThenIsClaimedWithTheNextTryNumber() {
         Task t = launched("task-1", "a");
-        store.setPodName("task-1", 1, "task-1-try1", T0);
         store.transition(
                         "task-1",
                         1,
@@ -283,7 +283,9 @@ abstract class TaskStoreContract {
         assertThat(retry.tryNumber()).isEqualTo(t.tryNumber() + 1);
         assertThat(retry.state()).isEqualTo(TaskState.LAUNCHING);
         assertThat(retry.owner()).isEqualTo("b");
-        assertThat(retry.podName()).as("the new try has no pod yet").isNull();
+        assertThat(retry.podName())
+                .as("the new try's pod")
+                .isEqualTo(PodLabels.podName(t.spec().name(), "task-1", 2));
         assertThat(store.transitions("task-1"))
                 .last()
                 .isEqualTo(new Transition(
@@ -507,18 +509,73 @@ abstract class TaskStoreContract {
         }
     }
 
+    // --- several transitions in one commit
+
+    @Test
+    void transitionAllAppliesItsChangesInOrderEachWithItsOwnCompare() {
+        launched("task-1", "a");
+        launched("task-2", "a");
+        Instant t1 = T0.plusSeconds(1);
+
+        List<Optional<Task>> results = store.transitionAll(List.of(
+                new TransitionRequest(
+                        "task-1", 1, Set.of(TaskState.LAUNCHING), TaskState.PENDING, "pending", null, null, t1),
+                new TransitionRequest(
+                        "task-1", 1, Set.of(TaskState.PENDING), TaskState.RUNNING, "running", null, null, t1),
+                new TransitionRequest(
+                        "task-2", 1, Set.of(TaskState.RUNNING), TaskState.SUCCEEDED, "wrong from", null, null, t1),
+                new TransitionRequest(
+                        "task-2",
+                        1,
+                        Set.of(TaskState.LAUNCHING),
+                        TaskState.FAILED,
+                        "exit 1",
+                        FailureDetails.of("Error", "exit 1"),
+                        null,
+                        t1)));
+
+        assertThat(results)
+                .extracting(r -> r.map(Task::state).orElse(null))
+                .containsExactly(TaskState.PENDING, TaskState.RUNNING, null, TaskState.FAILED);
+        assertThat(store.get("task-1").orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+        assertThat(store.transitions("task-1"))
+                .extracting(Transition::to)
+                .containsExactly(TaskState.QUEUED, TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING);
+        Task failed = store.get("task-2").orElseThrow();
+        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+        assertThat(failed.failure().reason()).isEqualTo("Error");
+        assertThat(store.transitions("task-2")).extracting(Transition::reason).doesNotContain("wrong from");
+    }
+
+    @Test
+    void transitionAllOfNothingChangesNothing() {
+        launched("task-1", "a");
+
+        assertThat(store.transitionAll(List.of())).isEmpty();
+        assertThat(store.get("task-1").orElseThrow().state()).isEqualTo(TaskState.LAUNCHING);
+    }
+
     // --- pod name, cancel, queries
 
     @Test
-    void setPodNameRecordsThePodOfTheCurrentTryOnly() {
-        launched("task-1", "a");
+    void aClaimRecordsThePodNameOfItsTry() {
+        Task first = launched("task-1", "a");
+        assertThat(submit("task-2", T0.plusSeconds(10)).podName()).as("queued").isNull();
+        store.transition(
+                        "task-1",
+                        1,
+                        Set.of(TaskState.LAUNCHING),
+                        TaskState.UP_FOR_RETRY,
+                        "pod failed",
+                        null,
+                        T0,
+                        T0.plusSeconds(1))
+                .orElseThrow();
+        Task second = store.claim("b", 1, T0.plusSeconds(2)).get(0);
 
-        store.setPodName("task-1", 1, "task-1-abc", T0.plusSeconds(1));
-        store.setPodName("task-1", 2, "from-a-later-try", T0.plusSeconds(2));
-
-        Task t = store.get("task-1").orElseThrow();
-        assertThat(t.podName()).isEqualTo("task-1-abc");
-        assertThat(t.updatedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(first.podName()).isEqualTo(PodLabels.podName(first.spec().name(), "task-1", 1));
+        assertThat(second.podName()).isEqualTo(PodLabels.podName(first.spec().name(), "task-1", 2));
+        assertThat(store.get("task-1").orElseThrow().podName()).isEqualTo(second.podName());
     }
 
     @Test
@@ -599,7 +656,7 @@ abstract class TaskStoreContract {
             assertThat(again.get("task-1")).isPresent();
         }
 
-        assertThat(appliedMigrations()).containsExactly("1");
+        assertThat(appliedMigrations()).containsExactly("1", "2");
         assertThat(store.get("task-1")).isPresent();
     }
 

@@ -1,0 +1,20 @@
+package dev.drover.core.store;
+
+import dev.drover.core.task.FailureDetails;
+import dev.drover.core.task.TaskState;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * One state change for {@link TaskStore#transitionAll}: the arguments of {@link
+ * TaskStore#transition}.
+ */
+public record TransitionRequest(
+        String id,
+        int tryNumber,
+        Set<TaskState> from,
+        TaskState to,
+        String reason,
+        FailureDetails failure,
+        Instant nextAttemptAt,
+        Instant now) {}
