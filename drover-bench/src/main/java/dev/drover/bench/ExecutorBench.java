@@ -63,6 +63,7 @@ final class ExecutorBench {
             List<ExecutorRawCreates.Client> rawClients,
             String store,
             int submitThreads,
+            int submitBatch,
             long tickMs,
             int maxRequestsInflight,
             int maxMutatingRequestsInflight,
@@ -250,6 +251,7 @@ final class ExecutorBench {
                 progress.say(
                         "raw creates with %s: %,d pods into %s, %d in flight", c, o.rawPods(), rawNs, o.concurrency());
                 ProcessCpu.Snapshot before = servers.snapshot();
+                long jvmBefore = processCpuNanos();
                 ExecutorRawCreates.Result r;
                 // The same observer as in the launch-only run watches these pods, so both pay for it.
                 try (ExecutorPodWatch observer = new ExecutorPodWatch(watchHttp, rawNs).start()) {
@@ -261,6 +263,9 @@ final class ExecutorBench {
                 cpuMsPerPod.put(
                         "kube-apiserver, raw create (" + c + ")",
                         (after.apiServerSeconds() - before.apiServerSeconds()) * 1000 / r.pods());
+                cpuMsPerPod.put(
+                        "bench JVM, raw create (" + c + ", + observer)",
+                        (processCpuNanos() - jvmBefore) / 1e6 / r.pods());
                 progress.say(
                         "  %s: %.1f creates/s (%.1f s, %d retried)", c, r.createsPerSecond(), r.seconds(), r.retried());
                 raw.add(r);
@@ -278,6 +283,7 @@ final class ExecutorBench {
                         o.tasks(), launchNs, o.tasks(), o.concurrency());
                 Path launchStoreDir = Files.createTempDirectory("drover-bench-launch-");
                 ProcessCpu.Snapshot before = servers.snapshot();
+                long jvmBefore = processCpuNanos();
                 try (TaskStore launchStore = openStore(launchStoreDir)) {
                     launchOnly = ExecutorLaunchOnly.run(
                             new ConfigBuilder(admin).withUserAgent(UA_EXECUTOR).build(),
@@ -289,15 +295,19 @@ final class ExecutorBench {
                             o.launchQps(),
                             o.concurrency(),
                             o.submitThreads(),
+                            o.submitBatch(),
                             Duration.ofMillis(o.tickMs()),
                             progress);
                 } finally {
                     deleteTree(launchStoreDir);
                 }
                 ProcessCpu.Snapshot after = servers.snapshot();
+                long jvmAfter = processCpuNanos();
+                // both include the untimed warm-up tasks and the informers' start
                 cpuMsPerPod.put(
                         "kube-apiserver, launch only",
                         (after.apiServerSeconds() - before.apiServerSeconds()) * 1000 / o.tasks());
+                cpuMsPerPod.put("bench JVM, launch only (Drover + observer)", (jvmAfter - jvmBefore) / 1e6 / o.tasks());
                 progress.say(
                         "  launch only: %.1f launches/s (%.1f s; submitting took %.1f s)",
                         launchOnly.launchesPerSecond(), launchOnly.seconds(), launchOnly.submitSeconds());
@@ -434,21 +444,29 @@ final class ExecutorBench {
             List<Throwable> submitFailures = new ArrayList<>();
             for (int s = 0; s < o.submitThreads(); s++) {
                 submitters.add(Thread.ofPlatform().name("bench-submit-" + s).start(() -> {
-                    while (next.getAndIncrement() < o.tasks()) {
-                        TaskTimes tt = new TaskTimes();
+                    int batch = Math.max(1, o.submitBatch());
+                    int from;
+                    while ((from = next.getAndAdd(batch)) < o.tasks()) {
+                        int n = Math.min(batch, o.tasks() - from);
                         try {
-                            tt.submit = System.nanoTime();
-                            TaskHandle h = drover.submit(spec(ns));
-                            tt.id = h.id();
-                            times.put(h.id(), tt);
-                            h.onStateChange(tt::on);
-                            h.result().whenComplete((t, e) -> {
-                                if (t != null) {
-                                    tt.on(t); // no-op when the listener saw it (the usual case)
-                                }
-                                committed.incrementAndGet();
-                            });
-                            submitted.incrementAndGet();
+                            long at = System.nanoTime();
+                            List<TaskHandle> hs = n == 1 && batch == 1
+                                    ? List.of(drover.submit(spec(ns)))
+                                    : drover.submitAll(java.util.Collections.nCopies(n, spec(ns)));
+                            for (TaskHandle h : hs) {
+                                TaskTimes tt = new TaskTimes();
+                                tt.submit = at;
+                                tt.id = h.id();
+                                times.put(h.id(), tt);
+                                h.onStateChange(tt::on);
+                                h.result().whenComplete((t, e) -> {
+                                    if (t != null) {
+                                        tt.on(t); // no-op when the listener saw it (the usual case)
+                                    }
+                                    committed.incrementAndGet();
+                                });
+                            }
+                            submitted.addAndGet(n);
                         } catch (RuntimeException e) {
                             synchronized (submitFailures) {
                                 submitFailures.add(e);
@@ -880,7 +898,9 @@ final class ExecutorBench {
         t.row(
                 "submits/s",
                 Table.num(e.submitsPerSecond(), 0),
-                String.format("%d submitting threads, %.1f s", o.submitThreads(), e.submitSeconds()));
+                String.format(
+                        "%d submitting threads, %d per call, %.1f s",
+                        o.submitThreads(), o.submitBatch(), e.submitSeconds()));
         t.row("max in flight", e.maxInFlight(), "of parallelism " + o.parallelism());
         t.row(
                 "CPU s (executor phase)",

@@ -81,6 +81,13 @@ final class ExecutorCommand implements Callable<Integer> {
             description = "Threads calling submit (default ${DEFAULT-VALUE}).")
     int submitThreads;
 
+    @Option(
+            names = "--submit-batch",
+            defaultValue = "100",
+            description = "Tasks per submit call: Drover.submitAll in batches of this many (1: Drover.submit one"
+                    + " by one; default ${DEFAULT-VALUE}).")
+    int submitBatch;
+
     @Option(names = "--tick-ms", defaultValue = "200", description = "The executor's tick (default ${DEFAULT-VALUE}).")
     long tickMs;
 
@@ -143,6 +150,7 @@ final class ExecutorCommand implements Callable<Integer> {
                 List.copyOf(rawClients),
                 store,
                 submitThreads,
+                submitBatch,
                 tickMs,
                 maxRequestsInflight,
                 maxMutatingRequestsInflight,

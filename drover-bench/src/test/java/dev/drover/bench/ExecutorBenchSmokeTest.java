@@ -31,6 +31,14 @@ class ExecutorBenchSmokeTest {
             assertThat(raw.pods()).isEqualTo(r.options().rawPods());
             assertThat(raw.createsPerSecond()).as(raw.client()).isPositive();
         }
+        // the two other limits ran, each with all its pods
+        assertThat(r.launchOnly().tasks()).isEqualTo(tasks);
+        assertThat(r.launchOnly().launchesPerSecond()).isPositive();
+        assertThat(r.bare().pods()).isEqualTo(tasks);
+        assertThat(r.bare().tasksPerSecond()).isPositive();
+        assertThat(r.bare().deleteFailures()).isZero();
+        assertThat(r.executor().bareRatio()).isPositive();
+        assertThat(r.cpuMsPerPod()).containsKeys("kube-apiserver, bare lifecycle", "kube-apiserver, executor task");
         assertThat(r.executor().launchesPerSecond()).isPositive();
         assertThat(r.executor().tasksPerSecond()).isPositive();
 
@@ -44,8 +52,6 @@ class ExecutorBenchSmokeTest {
         assertThat(p.patches()).as("pod patches ≤ tasks").isLessThanOrEqualTo(tasks);
         assertThat(p.deletes()).as("pod deletes ≤ tasks").isLessThanOrEqualTo(tasks);
         // No per-task reads: lists and watches are per namespace (pods + events informers), no GET at all.
-        // (As of this writing the GET check fails: PodCleanup's label patch goes through fabric8's
-        // patch(PatchContext, String), which GETs the pod first — see drover-bench/README.md.)
         assertThat(p.lists()).as("LISTs (per namespace, not per task)").isLessThanOrEqualTo(2);
         assertThat(p.watches()).as("WATCHes (per namespace, not per task)").isLessThan(tasks / 10);
 
@@ -58,12 +64,17 @@ class ExecutorBenchSmokeTest {
                 .sum();
         assertThat(metricCreates).isEqualTo(tasks);
 
-        assertThat(ExecutorBench.tables(r)).contains("executor launches/s", "terminal status seen -> committed");
+        assertThat(ExecutorBench.tables(r))
+                .contains(
+                        "launch-only launches/s",
+                        "bare lifecycles/s",
+                        "executor launches/s",
+                        "terminal status seen -> committed");
         assertThat(ExecutorCommand.JSON.writeValueAsString(r)).contains("\"perTask\"");
 
         // last, so every other check has run: no GET at all
         assertThat(p.gets())
-                .as("executor GETs (fabric8 patch(PatchContext, String) reads the pod before patching it)")
+                .as("executor GETs (a read before a patch or delete would show here)")
                 .isZero();
     }
 }

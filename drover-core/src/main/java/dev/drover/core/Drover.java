@@ -4,6 +4,7 @@ import dev.drover.core.launch.PodFactory;
 import dev.drover.core.outcome.PodClassifier;
 import dev.drover.core.scheduling.TaskEngine;
 import dev.drover.core.store.TaskStore;
+import dev.drover.core.task.InvalidTaskException;
 import dev.drover.core.task.Task;
 import dev.drover.core.task.TaskIds;
 import dev.drover.core.task.TaskSpec;
@@ -96,10 +97,54 @@ public final class Drover implements AutoCloseable {
         String id = TaskIds.next();
         TaskHandle h = new TaskHandle(id);
         handles.put(id, h);
-        Task t = store.insert(id, spec, clock.instant());
+        Task t;
+        try {
+            t = store.insert(id, spec, clock.instant());
+        } catch (RuntimeException e) {
+            handles.remove(id);
+            throw e;
+        }
         h.changed(t);
         engine.nudge();
         return h;
+    }
+
+    /**
+     * Checks and queues many tasks in one store transaction: all or none. Throws {@code
+     * InvalidTaskException} naming the first bad task ({@code tasks[i].field}); nothing is stored then.
+     */
+    public List<TaskHandle> submitAll(List<TaskSpec> specs) {
+        for (int i = 0; i < specs.size(); i++) {
+            try {
+                specs.get(i).validate();
+                PodFactory.build(specs.get(i), "check", 1, owner);
+            } catch (InvalidTaskException e) {
+                throw new InvalidTaskException(
+                        "tasks[" + i + "]." + e.field(),
+                        e.getMessage().substring(e.field().length() + 2));
+            }
+        }
+        java.util.LinkedHashMap<String, TaskSpec> byId = new java.util.LinkedHashMap<>();
+        List<TaskHandle> out = new java.util.ArrayList<>(specs.size());
+        for (TaskSpec spec : specs) {
+            String id = TaskIds.next();
+            byId.put(id, spec);
+            TaskHandle h = new TaskHandle(id);
+            handles.put(id, h); // before the insert: the scheduler may claim it at once
+            out.add(h);
+        }
+        List<Task> stored;
+        try {
+            stored = store.insertAll(byId, clock.instant());
+        } catch (RuntimeException e) {
+            byId.keySet().forEach(handles::remove);
+            throw e;
+        }
+        for (int i = 0; i < stored.size(); i++) {
+            out.get(i).changed(stored.get(i));
+        }
+        engine.nudge();
+        return out;
     }
 
     /** Asks for a cancel; the scheduler revokes and deletes the pod. False if unknown or already ended. */

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
 /** The executor end to end: real apiserver, simulated nodes, in-memory store. */
 @KubernetesTest
 class ExecutorTest {
+    /** A task that runs and succeeds goes through every state once, in this order. */
+    static final java.util.List<TaskState> EVERY_STATE_TO_SUCCESS = java.util.List.of(
+            TaskState.QUEUED, TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING, TaskState.SUCCEEDED);
+
     private ExecutorFixture fx;
 
     @BeforeEach
@@ -45,13 +49,7 @@ class ExecutorTest {
         Task done = fx.runToEnd(fx.task("hello", "run=1s").build());
 
         assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(fx.states(done.id()))
-                .containsExactly(
-                        TaskState.QUEUED,
-                        TaskState.LAUNCHING,
-                        TaskState.PENDING,
-                        TaskState.RUNNING,
-                        TaskState.SUCCEEDED);
+        assertThat(fx.states(done.id())).containsExactlyElementsOf(EVERY_STATE_TO_SUCCESS);
         assertThat(done.podName()).isEqualTo("hello-" + done.id() + "-1");
         await().atMost(Duration.ofSeconds(30)).until(() -> pod(done) == null);
     }
@@ -199,6 +197,29 @@ class ExecutorTest {
                 .isInstanceOf(InvalidTaskException.class)
                 .hasMessageStartingWith("podOverride:");
         assertThat(fx.store.list(java.util.Set.of(), 10)).isEmpty();
+    }
+
+    @Test
+    void submitAllQueuesABatchThatRunsToTheEndOrRefusesItWholeNamingTheBadTask() throws Exception {
+        assertThatThrownBy(() -> fx.drover.submitAll(java.util.List.of(
+                        fx.task("fine", null).build(),
+                        fx.task("x", null).podOverride("spec: [oops").build())))
+                .isInstanceOf(InvalidTaskException.class)
+                .hasMessageStartingWith("tasks[1].podOverride:");
+        assertThat(fx.store.list(java.util.Set.of(), 10)).as("nothing stored").isEmpty();
+
+        java.util.List<TaskHandle> batch = fx.drover.submitAll(java.util.List.of(
+                fx.task("one", "run=200ms").build(),
+                fx.task("two", "run=200ms; exit=2").build(),
+                fx.task("three", "run=200ms").build()));
+
+        assertThat(batch).hasSize(3);
+        java.util.List<TaskState> ends = new java.util.ArrayList<>();
+        for (TaskHandle h : batch) {
+            ends.add(h.result().get(60, TimeUnit.SECONDS).state());
+        }
+        assertThat(ends).containsExactly(TaskState.SUCCEEDED, TaskState.FAILED, TaskState.SUCCEEDED);
+        assertThat(fx.states(batch.get(0).id())).containsExactlyElementsOf(EVERY_STATE_TO_SUCCESS);
     }
 
     @Test

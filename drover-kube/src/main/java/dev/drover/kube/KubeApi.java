@@ -44,7 +44,11 @@ public final class KubeApi implements AutoCloseable {
         this.limiter = new RateLimiter(b.qps, b.burst);
         this.maxThrottledRetries = b.maxThrottledRetries;
         try {
-            HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+            // HTTP/1.1: a connection per request in flight. Over HTTP/2 the JDK client carries every
+            // request on one connection, and a watch's events then queue behind the creates and
+            // deletes (executor bench: terminal status -> committed p99 2.7 s on HTTP/2, 62 ms here).
+            HttpClient.Builder hb =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
             if (server.startsWith("https")) {
                 hb.sslContext(SSLUtils.sslContext(config));
             }

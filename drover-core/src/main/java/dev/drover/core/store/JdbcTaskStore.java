@@ -73,31 +73,51 @@ final class JdbcTaskStore implements TaskStore {
     public Task insert(String id, TaskSpec spec, Instant now) {
         requireNonNull(id, "id");
         requireNonNull(spec, "spec");
+        java.util.LinkedHashMap<String, TaskSpec> one = new java.util.LinkedHashMap<>();
+        one.put(id, spec);
+        return insertAll(one, now).getFirst();
+    }
+
+    @Override
+    public List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, Instant now) {
+        if (specsById.isEmpty()) {
+            return List.of();
+        }
         long at = now.toEpochMilli();
         try {
             jdbi.useTransaction(h -> {
-                h.createUpdate("INSERT INTO tasks (id, name, namespace, spec, state, try_number, reason,"
-                                + " cancel_requested, created_at, updated_at, next_attempt_at)"
-                                + " VALUES (:id, :name, :namespace, :spec, :state, 1, :reason, FALSE, :at, :at, :at)")
-                        .bind("id", id)
-                        .bind("name", spec.name())
-                        .bind("namespace", spec.namespace())
-                        .bind("spec", TaskJson.write(spec))
-                        .bind("state", TaskState.QUEUED.name())
-                        .bind("reason", SUBMITTED)
-                        .bind("at", at)
-                        .execute();
-                insertTransition(h, id, 1, null, TaskState.QUEUED, at, SUBMITTED);
+                PreparedBatch tasks = h.prepareBatch("INSERT INTO tasks (id, name, namespace, spec, state, try_number,"
+                        + " reason, cancel_requested, created_at, updated_at, next_attempt_at)"
+                        + " VALUES (:id, :name, :namespace, :spec, :state, 1, :reason, FALSE, :at, :at, :at)");
+                PreparedBatch transitions = transitionBatch(h);
+                specsById.forEach((id, spec) -> {
+                    tasks.bind("id", requireNonNull(id, "id"))
+                            .bind("name", requireNonNull(spec, "spec").name())
+                            .bind("namespace", spec.namespace())
+                            .bind("spec", TaskJson.write(spec))
+                            .bind("state", TaskState.QUEUED.name())
+                            .bind("reason", SUBMITTED)
+                            .bind("at", at)
+                            .add();
+                    addTransition(transitions, id, 1, null, TaskState.QUEUED, at, SUBMITTED);
+                });
+                tasks.execute();
+                transitions.execute();
             });
         } catch (JdbiException e) {
             if (isDuplicateKey(e)) {
-                throw new IllegalArgumentException(
-                        "task " + id + " already exists; submit it under a new id (TaskIds.next())", e);
+                String ids = specsById.size() == 1
+                        ? "task " + specsById.firstEntry().getKey() + " already exists"
+                        : "one of the " + specsById.size() + " task ids exists already";
+                throw new IllegalArgumentException(ids + "; submit it under a new id (TaskIds.next())", e);
             }
             throw e;
         }
         Instant stored = Instant.ofEpochMilli(at);
-        return new Task(id, spec, TaskState.QUEUED, 1, null, SUBMITTED, null, null, false, stored, stored, stored);
+        List<Task> out = new ArrayList<>(specsById.size());
+        specsById.forEach((id, spec) -> out.add(
+                new Task(id, spec, TaskState.QUEUED, 1, null, SUBMITTED, null, null, false, stored, stored, stored)));
+        return out;
     }
 
     @Override

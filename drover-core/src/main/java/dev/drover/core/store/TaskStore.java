@@ -22,6 +22,12 @@ public interface TaskStore extends AutoCloseable {
     /** Stores a new task in QUEUED with try 1 and records the submission transition. */
     Task insert(String id, TaskSpec spec, Instant now);
 
+    /**
+     * Stores many new tasks in one transaction (in the map's order), as {@link #insert} does one:
+     * all or none. Throws {@link IllegalArgumentException} if an id exists already.
+     */
+    List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, Instant now);
+
     Optional<Task> get(String id);
 
     /** Newest first; {@code states} empty means all. */

@@ -117,6 +117,30 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void insertAllStoresEveryTaskInOrderOrNoneWhenAnIdExists() {
+        java.util.LinkedHashMap<String, TaskSpec> batch = new java.util.LinkedHashMap<>();
+        batch.put("task-b", spec("task-b"));
+        batch.put("task-a", spec("task-a"));
+
+        List<Task> stored = store.insertAll(batch, T0);
+
+        assertThat(stored).extracting(Task::id).containsExactly("task-b", "task-a");
+        assertThat(stored).allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.QUEUED));
+        assertThat(store.get("task-a")).contains(stored.get(1));
+        assertThat(store.transitions("task-b"))
+                .containsExactly(new Transition("task-b", 1, null, TaskState.QUEUED, T0, "submitted"));
+        assertThat(ids(store.claim("o", 5, T0))).as("submission order").containsExactly("task-b", "task-a");
+
+        java.util.LinkedHashMap<String, TaskSpec> clash = new java.util.LinkedHashMap<>();
+        clash.put("task-c", spec("task-c"));
+        clash.put("task-a", spec("task-a"));
+        assertThatThrownBy(() -> store.insertAll(clash, T0.plusSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exists already");
+        assertThat(store.get("task-c")).as("all or none").isEmpty();
+    }
+
+    @Test
     void everyFieldOfTheSpecReadsBackEqual() {
         TaskSpec spec = TaskSpec.builder("etl")
                 .namespace("batch")
