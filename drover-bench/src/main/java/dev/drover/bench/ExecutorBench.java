@@ -267,7 +267,13 @@ final class ExecutorBench {
                         "bench JVM, raw create (" + c + ", + observer)",
                         (processCpuNanos() - jvmBefore) / 1e6 / r.pods());
                 progress.say(
-                        "  %s: %.1f creates/s (%.1f s, %d retried)", c, r.createsPerSecond(), r.seconds(), r.retried());
+                        "  %s: %.1f creates/s (%.1f s, %d retried); CPU per pod: kube-apiserver %.2f ms, bench JVM %.2f ms",
+                        c,
+                        r.createsPerSecond(),
+                        r.seconds(),
+                        r.retried(),
+                        cpuMsPerPod.get("kube-apiserver, raw create (" + c + ")"),
+                        cpuMsPerPod.get("bench JVM, raw create (" + c + ", + observer)"));
                 raw.add(r);
             }
             double limit = raw.stream()
@@ -309,8 +315,13 @@ final class ExecutorBench {
                         (after.apiServerSeconds() - before.apiServerSeconds()) * 1000 / o.tasks());
                 cpuMsPerPod.put("bench JVM, launch only (Drover + observer)", (jvmAfter - jvmBefore) / 1e6 / o.tasks());
                 progress.say(
-                        "  launch only: %.1f launches/s (%.1f s; submitting took %.1f s)",
-                        launchOnly.launchesPerSecond(), launchOnly.seconds(), launchOnly.submitSeconds());
+                        "  launch only: %.1f launches/s (%.1f s; submitting took %.1f s); CPU per launch: kube-apiserver"
+                                + " %.2f ms, bench JVM %.2f ms",
+                        launchOnly.launchesPerSecond(),
+                        launchOnly.seconds(),
+                        launchOnly.submitSeconds(),
+                        cpuMsPerPod.get("kube-apiserver, launch only"),
+                        cpuMsPerPod.get("bench JVM, launch only (Drover + observer)"));
             }
 
             // --- the limit for whole tasks: create, simulator, delete, nothing else ---

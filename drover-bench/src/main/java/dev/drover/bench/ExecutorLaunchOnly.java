@@ -51,7 +51,19 @@ final class ExecutorLaunchOnly {
             awaitPods(watch, warmUp, Duration.ofMinutes(2), null, 0);
             long t0 = System.nanoTime();
             double submitSeconds = submitAll(drover, spec, tasks, submitThreads, submitBatch) / 1e9;
-            awaitPods(watch, warmUp + tasks, Duration.ofMinutes(10), progress, warmUp);
+            try {
+                awaitPods(watch, warmUp + tasks, Duration.ofMinutes(3), progress, warmUp);
+            } catch (IllegalStateException e) {
+                // What the store and the server say, to tell a lost launch from a missed watch event.
+                long onServer = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(watchHttp.getString("/api/v1/namespaces/" + namespace + "/pods"))
+                        .path("items")
+                        .size();
+                throw new IllegalStateException(
+                        e.getMessage() + "; the store's states: " + store.countByState() + "; pods on the server: "
+                                + onServer + "; Drover in flight: " + drover.inFlight(),
+                        e);
+            }
             long last =
                     watch.pods().values().stream().mapToLong(s -> s.added).max().orElseThrow();
             double seconds = (last - t0) / 1e9;

@@ -38,6 +38,8 @@ public final class KubeApi implements AutoCloseable {
     private final int maxThrottledRetries;
     private final ApiCounters counters = new ApiCounters();
 
+    private static final Duration WRITE_DEADLINE = Duration.ofSeconds(45);
+
     private KubeApi(Builder b) {
         this.config = b.config;
         this.server = stripSlash(b.config.getMasterUrl());
@@ -117,7 +119,7 @@ public final class KubeApi implements AutoCloseable {
                 }
                 authorize(rb);
                 // The whole answer is read (a few KB): closing it half-read would reset the stream.
-                HttpResponse<byte[]> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = sendWithDeadline(rb.build());
                 counters.record(verb, r.statusCode());
                 if (r.statusCode() / 100 == 2 || r.statusCode() == 404) {
                     return r.statusCode();
@@ -145,6 +147,29 @@ public final class KubeApi implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new ApiException("interrupted", e);
             }
+        }
+    }
+
+    /**
+     * Sends a write with a hard deadline of its own: the request timeout covers the wait for the
+     * answer's headers, and a write that never returns would hold its caller (a launch slot) forever.
+     */
+    private HttpResponse<byte[]> sendWithDeadline(HttpRequest request) throws IOException, InterruptedException {
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> f =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return f.get(WRITE_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            throw new java.net.http.HttpTimeoutException("no answer within " + WRITE_DEADLINE.toSeconds() + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
         }
     }
 

@@ -188,8 +188,13 @@ public final class TaskEngine implements AutoCloseable {
             List<Task> claimed = store.claim(settings.owner(), want, now());
             for (Task t : claimed) {
                 active.put(t.id(), new ActiveTask(t));
-                onChange.accept(t);
-                tracker.track(t.spec().namespace());
+                try {
+                    onChange.accept(t);
+                    tracker.track(t.spec().namespace());
+                } catch (RuntimeException e) {
+                    // The claim is committed: this task must still launch, and so must the rest.
+                    log.error("task {}: after its claim", t.id(), e);
+                }
                 launchAsync(t);
             }
             if (claimed.size() < want) {
