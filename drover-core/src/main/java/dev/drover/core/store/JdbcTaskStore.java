@@ -27,6 +27,7 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
@@ -47,19 +48,23 @@ final class JdbcTaskStore implements TaskStore {
             EnumSet.of(TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED);
     private static final Set<TaskState> NOT_TERMINAL = EnumSet.complementOf(EnumSet.copyOf(TERMINAL));
     private static final String SUBMITTED = "submitted";
-    /** What claim looks for: waiting, due and not to be cancelled. Binds {@code :now}. */
-    private static final String DUE =
-            "state IN (" + literals(CLAIMABLE) + ") AND next_attempt_at <= :now AND NOT cancel_requested";
     /**
      * The ids of the oldest {@code :window} due tasks per waiting state. One state per branch so the
      * index on (state, created_at, seq) gives the order and the scan stops early.
      */
     private static final String OLDEST_DUE = CLAIMABLE.stream()
-            .map(s -> "(SELECT id FROM tasks WHERE state = '" + s.name() + "' AND next_attempt_at <= :now"
-                    + " AND NOT cancel_requested ORDER BY state, created_at, seq LIMIT :window)")
+            .map(s -> "(SELECT id, created_at, seq FROM tasks WHERE state = '" + s.name() + "' AND next_attempt_at"
+                    + " <= :now AND NOT cancel_requested ORDER BY state, created_at, seq LIMIT :window)")
             .collect(Collectors.joining(" UNION ALL "));
+    /** Locks one task of the window if it is still due and nobody else holds it. */
+    private static final String LOCK_IF_DUE = "SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks WHERE id = ? AND"
+            + " state IN (" + literals(CLAIMABLE) + ") AND next_attempt_at <= ? AND NOT cancel_requested"
+            + " FOR UPDATE SKIP LOCKED";
 
     private final Jdbi jdbi;
+    /** Rows to tasks; a task's spec never changes, so each is parsed once (a bounded cache by id). */
+    private final RowMapper<Task> taskRows = TaskRows.tasks(20_000);
+
     private final AutoCloseable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -124,7 +129,7 @@ final class JdbcTaskStore implements TaskStore {
     public Optional<Task> get(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks WHERE id = :id")
                 .bind("id", id)
-                .map(TaskRows.TASK)
+                .map(taskRows)
                 .findOne());
     }
 
@@ -137,7 +142,7 @@ final class JdbcTaskStore implements TaskStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks" + where
                         + " ORDER BY created_at DESC, seq DESC LIMIT :limit")
                 .bind("limit", limit)
-                .map(TaskRows.TASK)
+                .map(taskRows)
                 .list());
     }
 
@@ -149,33 +154,52 @@ final class JdbcTaskStore implements TaskStore {
         }
         long at = now.toEpochMilli();
         String reason = "claimed by " + owner;
+        try {
+            return claimIn(owner, max, at, reason);
+        } catch (SQLException e) {
+            throw new IllegalStateException("claiming failed: " + e, e);
+        }
+    }
+
+    private List<Task> claimIn(String owner, int max, long at, String reason) throws SQLException {
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             // Two steps because H2 locks every row that matches a FOR UPDATE before it sorts and
             // limits: with a backlog of thousands one claim would lock (and scan) them all. So first
             // read the oldest few due tasks of each waiting state without locks, walking the claim
-            // index in order, then lock among those only. The window leaves room for the rows
-            // concurrent claimers hold (SKIP LOCKED passes over them, never waits).
-            List<String> window = h.createQuery(OLDEST_DUE)
+            // index in order, then lock those one by one, oldest first, until there are enough. The
+            // window leaves room for the rows concurrent claimers hold (SKIP LOCKED passes over them,
+            // never waits). One point lookup per row: an `id IN (<window>)` list is re-checked row by
+            // row against the whole list, which made claims quadratic in the window.
+            List<String> window = h
+                    .createQuery(OLDEST_DUE)
                     .bind("now", at)
                     .bind("window", claimWindow(max))
-                    .mapTo(String.class)
-                    .list();
+                    .map((rs, ctx) -> new Object[] {rs.getString("id"), rs.getLong("created_at"), rs.getLong("seq")})
+                    .stream()
+                    .sorted(java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[1])
+                            .thenComparingLong(r -> (Long) r[2]))
+                    .map(r -> (String) r[0])
+                    .toList();
             if (window.isEmpty()) {
                 return List.of();
             }
-            // The condition again: a task in the window may have been claimed or cancelled since.
-            List<Claimable> candidates = h.createQuery("SELECT id, name, state, try_number FROM tasks"
-                            + " WHERE id IN (<window>) AND " + DUE
-                            + " ORDER BY created_at, seq LIMIT :max FOR UPDATE SKIP LOCKED")
-                    .bindList("window", window)
-                    .bind("now", at)
-                    .bind("max", max)
-                    .map((rs, ctx) -> new Claimable(
-                            rs.getString("id"),
-                            rs.getString("name"),
-                            TaskState.valueOf(rs.getString("state")),
-                            rs.getInt("try_number")))
-                    .list();
+            // The condition again, per row: a task in the window may have been claimed or cancelled
+            // since. Whole rows: the claimed tasks are built from them, with no read after the update.
+            List<Task> candidates = new ArrayList<>();
+            try (PreparedStatement lock = h.getConnection().prepareStatement(LOCK_IF_DUE)) {
+                for (String id : window) {
+                    if (candidates.size() >= max) {
+                        break;
+                    }
+                    lock.setString(1, id);
+                    lock.setLong(2, at);
+                    try (ResultSet rs = lock.executeQuery()) {
+                        if (rs.next()) {
+                            candidates.add(taskRows.map(rs, null));
+                        }
+                    }
+                }
+            }
             if (candidates.isEmpty()) {
                 return List.of();
             }
@@ -183,12 +207,13 @@ final class JdbcTaskStore implements TaskStore {
             PreparedBatch update = h.prepareBatch("UPDATE tasks SET state = :to, owner = :owner, reason = :reason,"
                     + " try_number = :newTry, pod_name = :pod,"
                     + " updated_at = :now WHERE id = :id AND state = :from AND try_number = :try");
-            for (Claimable c : candidates) {
+            for (Task c : candidates) {
+                int nextTry = nextTry(c);
                 update.bind("to", TaskState.LAUNCHING.name())
                         .bind("owner", owner)
                         .bind("reason", reason)
-                        .bind("newTry", c.nextTry())
-                        .bind("pod", PodLabels.podName(c.name(), c.id(), c.nextTry()))
+                        .bind("newTry", nextTry)
+                        .bind("pod", PodLabels.podName(c.spec().name(), c.id(), nextTry))
                         .bind("now", at)
                         .bind("id", c.id())
                         .bind("from", c.state().name())
@@ -196,24 +221,32 @@ final class JdbcTaskStore implements TaskStore {
                         .add();
             }
             int[] counts = update.execute();
-            List<String> claimed = new ArrayList<>();
+            List<Task> claimed = new ArrayList<>();
             PreparedBatch transitions = transitionBatch(h);
             for (int i = 0; i < candidates.size(); i++) {
                 if (counts[i] == 1) {
-                    Claimable c = candidates.get(i);
-                    claimed.add(c.id());
-                    addTransition(transitions, c.id(), c.nextTry(), c.state(), TaskState.LAUNCHING, at, reason);
+                    Task c = candidates.get(i);
+                    int nextTry = nextTry(c);
+                    claimed.add(new Task(
+                            c.id(),
+                            c.spec(),
+                            TaskState.LAUNCHING,
+                            nextTry,
+                            PodLabels.podName(c.spec().name(), c.id(), nextTry),
+                            reason,
+                            c.failure(),
+                            owner,
+                            c.cancelRequested(),
+                            c.createdAt(),
+                            Instant.ofEpochMilli(at),
+                            c.nextAttemptAt()));
+                    addTransition(transitions, c.id(), nextTry, c.state(), TaskState.LAUNCHING, at, reason);
                 }
             }
-            if (claimed.isEmpty()) {
-                return List.of();
+            if (!claimed.isEmpty()) {
+                transitions.execute();
             }
-            transitions.execute();
-            return h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks WHERE id IN (<ids>)"
-                            + " ORDER BY created_at, seq")
-                    .bindList("ids", claimed)
-                    .map(TaskRows.TASK)
-                    .list();
+            return claimed;
         });
     }
 
@@ -271,7 +304,7 @@ final class JdbcTaskStore implements TaskStore {
             "INSERT INTO task_transitions (task_id, try_number, from_state, to_state, at, reason)"
                     + " VALUES (?, ?, ?, ?, ?, ?)";
 
-    private static Optional<Task> transitionIn(
+    private Optional<Task> transitionIn(
             PreparedStatement select, PreparedStatement update, PreparedStatement insert, TransitionRequest r)
             throws SQLException {
         requireNonNull(r.to(), "to");
@@ -290,7 +323,7 @@ final class JdbcTaskStore implements TaskStore {
             if (!rs.next()) {
                 return Optional.empty();
             }
-            old = TaskRows.TASK.map(rs, null);
+            old = taskRows.map(rs, null);
         }
         FailureDetails newFailure = r.failure() != null ? r.failure() : old.failure();
         Instant newNext = r.nextAttemptAt() != null ? TaskRows.stored(r.nextAttemptAt()) : old.nextAttemptAt();
@@ -344,7 +377,7 @@ final class JdbcTaskStore implements TaskStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks"
                         + " WHERE owner = :owner AND state IN (" + literals(ACTIVE) + ") ORDER BY created_at, seq")
                 .bind("owner", owner)
-                .map(TaskRows.TASK)
+                .map(taskRows)
                 .list());
     }
 
@@ -353,7 +386,7 @@ final class JdbcTaskStore implements TaskStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks"
                         + " WHERE cancel_requested = TRUE AND state IN (" + literals(NOT_TERMINAL) + ")"
                         + " ORDER BY created_at, seq")
-                .map(TaskRows.TASK)
+                .map(taskRows)
                 .list());
     }
 
@@ -432,14 +465,8 @@ final class JdbcTaskStore implements TaskStore {
         return false;
     }
 
-    /** A row the claim query locked, as it was read. */
-    private record Claimable(String id, String name, TaskState state, int tryNumber) {
-        boolean isRetry() {
-            return state == TaskState.UP_FOR_RETRY;
-        }
-
-        int nextTry() {
-            return isRetry() ? tryNumber + 1 : tryNumber;
-        }
+    /** A retry's claim starts the next try. */
+    private static int nextTry(Task waiting) {
+        return waiting.state() == TaskState.UP_FOR_RETRY ? waiting.tryNumber() + 1 : waiting.tryNumber();
     }
 }

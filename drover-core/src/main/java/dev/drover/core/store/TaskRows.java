@@ -1,11 +1,13 @@
 package dev.drover.core.store;
 
 import dev.drover.core.task.Task;
+import dev.drover.core.task.TaskSpec;
 import dev.drover.core.task.TaskState;
 import dev.drover.core.task.Transition;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Map;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /** How rows of {@code tasks} and {@code task_transitions} become {@link Task} and {@link Transition}. */
@@ -15,19 +17,45 @@ final class TaskRows {
 
     static final String TRANSITION_COLUMNS = "task_id, try_number, from_state, to_state, at, reason";
 
-    static final RowMapper<Task> TASK = (rs, ctx) -> new Task(
-            rs.getString("id"),
-            TaskJson.spec(rs.getString("spec")),
-            TaskState.valueOf(rs.getString("state")),
-            rs.getInt("try_number"),
-            rs.getString("pod_name"),
-            rs.getString("reason"),
-            TaskJson.failure(rs.getString("failure")),
-            rs.getString("owner"),
-            rs.getBoolean("cancel_requested"),
-            instant(rs, "created_at"),
-            instant(rs, "updated_at"),
-            instant(rs, "next_attempt_at"));
+    /**
+     * Rows to tasks, each task's spec parsed once: specs never change after insert, and a busy
+     * scheduler reads the same task at its claim and at each of its transitions. At most {@code
+     * maxSpecs} are kept, the least recently read go first.
+     */
+    static RowMapper<Task> tasks(int maxSpecs) {
+        Map<String, TaskSpec> specs =
+                java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<String, TaskSpec>(1024, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, TaskSpec> eldest) {
+                        return size() > maxSpecs;
+                    }
+                });
+        return (rs, ctx) -> {
+            String id = rs.getString("id");
+            TaskSpec spec = specs.get(id);
+            if (spec == null) {
+                spec = TaskJson.spec(rs.getString("spec"));
+                specs.put(id, spec);
+            }
+            return task(rs, id, spec);
+        };
+    }
+
+    private static Task task(ResultSet rs, String id, TaskSpec spec) throws SQLException {
+        return new Task(
+                id,
+                spec,
+                TaskState.valueOf(rs.getString("state")),
+                rs.getInt("try_number"),
+                rs.getString("pod_name"),
+                rs.getString("reason"),
+                TaskJson.failure(rs.getString("failure")),
+                rs.getString("owner"),
+                rs.getBoolean("cancel_requested"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "next_attempt_at"));
+    }
 
     static final RowMapper<Transition> TRANSITION = (rs, ctx) -> {
         String from = rs.getString("from_state");

@@ -29,7 +29,9 @@ public final class TaskStores {
     // PostgreSQL's dialect and lower-case names make H2 run the same SQL; waiting up to 10 s for a
     // row lock matches what PostgreSQL does (it waits) better than H2's default of 1 s.
     private static final String H2_SETTINGS =
-            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH" + ";LOCK_TIMEOUT=10000";
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH" + ";LOCK_TIMEOUT=10000"
+                    // parsed statements kept per connection: the store uses more than the default 8
+                    + ";QUERY_CACHE_SIZE=64";
     private static final String H2_USER = "sa";
     private static final AtomicInteger POOLS = new AtomicInteger();
 
