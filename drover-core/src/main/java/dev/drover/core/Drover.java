@@ -67,7 +67,8 @@ public final class Drover implements AutoCloseable {
                         b.tick,
                         b.fatalWaitingReasons,
                         b.failureLogLines,
-                        b.quotaRetry),
+                        b.quotaRetry,
+                        b.reconcileInterval),
                 clock,
                 this::changed);
     }
@@ -213,6 +214,7 @@ public final class Drover implements AutoCloseable {
         private Set<String> fatalWaitingReasons = PodClassifier.DEFAULT_FATAL_REASONS;
         private int failureLogLines = 20;
         private Duration quotaRetry = Duration.ofSeconds(30);
+        private Duration reconcileInterval = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
 
         private Builder(Config config, TaskStore store) {
@@ -283,6 +285,18 @@ public final class Drover implements AutoCloseable {
         }
 
         /** How long a launch refused for quota waits before it is tried again. */
+        /**
+         * How often the running scheduler compares the store's in-flight tasks with its own and picks
+         * up any it does not hold (default 30 s; a task must be seen so twice).
+         */
+        public Builder reconcileInterval(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("reconcileInterval must be positive (got " + d + ")");
+            }
+            this.reconcileInterval = d;
+            return this;
+        }
+
         public Builder quotaRetry(Duration d) {
             this.quotaRetry = d;
             return this;

@@ -51,9 +51,13 @@ final class ExecutorFixture implements AutoCloseable {
     }
 
     Drover startDrover() {
-        drover = Drover.builder(config, store)
-                .schedulerId(schedulerId)
-                .tick(Duration.ofMillis(100))
+        return startDrover(b -> b);
+    }
+
+    /** Starts the Drover with the fixture's settings and then {@code more}. */
+    Drover startDrover(java.util.function.UnaryOperator<Drover.Builder> more) {
+        drover = more.apply(
+                        Drover.builder(config, store).schedulerId(schedulerId).tick(Duration.ofMillis(100)))
                 .build()
                 .start();
         return drover;

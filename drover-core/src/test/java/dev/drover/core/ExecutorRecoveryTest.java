@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,39 @@ class ExecutorRecoveryTest {
                     .isInstanceOfSatisfying(
                             LaunchResult.Rejected.class,
                             r -> assertThat(r.details().reason()).isEqualTo("NameTaken"));
+        }
+    }
+
+    @Test
+    void tasksTheStoreHoldsForThisSchedulerButItDoesNotArePickedUpWhileItRuns(TestGround ground, TestNamespace ns)
+            throws Exception {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+            fx.startDrover(b -> b.reconcileInterval(Duration.ofMillis(300)));
+            // Inserted as due in an hour, so the running scheduler's own claims pass them by; then
+            // claimed for it behind its back: in flight for it in the store, unknown to its memory.
+            Instant later = Instant.now().plus(Duration.ofHours(1));
+            Task launching =
+                    fx.store.insert(TaskIds.next(), fx.task("stray", "run=1s").build(), later);
+            Task pending =
+                    fx.store.insert(TaskIds.next(), fx.task("gone", "run=1s").build(), later);
+            assertThat(fx.store.claim(fx.schedulerId, 2, later)).hasSize(2);
+            fx.store
+                    .transition(
+                            pending.id(),
+                            1,
+                            Set.of(TaskState.LAUNCHING),
+                            TaskState.PENDING,
+                            "its pod was seen once",
+                            null,
+                            null,
+                            Instant.now())
+                    .orElseThrow();
+
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> fx.store.get(launching.id()).orElseThrow().state() == TaskState.SUCCEEDED);
+            Task vanished = fx.store.get(pending.id()).orElseThrow();
+            assertThat(vanished.state()).isEqualTo(TaskState.FAILED);
+            assertThat(vanished.failure().reason()).isEqualTo("PodVanished");
         }
     }
 

@@ -102,6 +102,11 @@ final class PodTracker implements AutoCloseable {
         return i == null ? Optional.empty() : i.store().get(namespace + "/" + name);
     }
 
+    /** Hands a pod's current state to the worker again, as if it had just changed. */
+    void replay(PodView pod) {
+        queue.add(new PodChange(pod, false));
+    }
+
     /** The pod's last Events, oldest first, as {@code "Warning BackOff: message (x3)"}. */
     List<String> recentEvents(String namespace, String podUid, int max) {
         Informer<EventView> i = events.get(namespace);

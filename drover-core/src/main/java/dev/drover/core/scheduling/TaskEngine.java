@@ -54,7 +54,8 @@ public final class TaskEngine implements AutoCloseable {
             Duration tick,
             Set<String> fatalWaitingReasons,
             int failureLogLines,
-            Duration quotaRetry) {}
+            Duration quotaRetry,
+            Duration reconcileInterval) {}
 
     private final TaskStore store;
     private final KubernetesClient client;
@@ -75,6 +76,10 @@ public final class TaskEngine implements AutoCloseable {
     private final Object wake = new Object();
     private volatile boolean stopped;
     private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
+    private long lastReconcile = System.nanoTime();
+    /** Tasks the store holds in flight for this scheduler that were not held here at the last look. */
+    private final Set<String> strays = new java.util.HashSet<>();
+
     private Thread loop;
 
     public TaskEngine(
@@ -149,6 +154,48 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The store's word against memory, while running: a task the store holds in flight for this
+     * scheduler that this engine does not hold (seen so at two looks in a row, so not a change in
+     * passing) is picked up as after a restart. No bug is known to lose one; this makes sure none
+     * stays unfinished if one does.
+     */
+    private void adoptStrays() throws InterruptedException {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Task t : store.active(settings.owner())) {
+            if (active.containsKey(t.id())) {
+                continue;
+            }
+            seen.add(t.id());
+            if (strays.add(t.id())) {
+                continue; // first look: wait for the next
+            }
+            log.warn(
+                    "task {} is {} for this scheduler in the store but was not held here; picking it up",
+                    t.id(),
+                    t.state());
+            adopt(t);
+        }
+        strays.retainAll(seen);
+        strays.removeAll(active.keySet());
+    }
+
+    /** Holds a task the store says is ours and in flight: its pod's news, a launch, or PodVanished. */
+    private void adopt(Task t) throws InterruptedException {
+        ActiveTask a = new ActiveTask(t);
+        active.put(t.id(), a);
+        tracker.track(t.spec().namespace());
+        String expected = PodLabels.podName(t.spec().name(), t.id(), t.tryNumber());
+        Optional<PodView> pod = tracker.pod(t.spec().namespace(), expected);
+        if (pod.isPresent()) {
+            tracker.replay(pod.get()); // handled in order with the rest of the pod news
+        } else if (t.state() == TaskState.LAUNCHING) {
+            launchAsync(t); // idempotent: a 409 means the pod is ours
+        } else {
+            finishTry(a, FailureDetails.of("PodVanished", "pod " + expected + " is gone"), atOnce);
+        }
+    }
+
     // --- the loop ---
 
     private void run() {
@@ -180,6 +227,10 @@ public final class TaskEngine implements AutoCloseable {
             lastSweep = nowNanos;
             handleCancels();
             checkTimeouts();
+        }
+        if (nowNanos - lastReconcile >= settings.reconcileInterval().toNanos()) {
+            lastReconcile = nowNanos;
+            adoptStrays();
         }
         // In rounds of at most MAX_CLAIM: launches start after the first round, and a claim's
         // statements stay small (PostgreSQL takes at most 32767 parameters in one).
