@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 @Tag("kube")
 class OrphanReapingTest {
 
-    /** Started in a child JVM by the test below: starts a ground, prints the servers' pids, waits. */
+    /** Started in a child JVM by the test below: starts a ground, prints the servers' pids, waits to be killed. */
     public static void main(String[] args) throws Exception {
         TestGround ground = TestGround.builder().build().start();
         ProcessHandle.current()
@@ -24,7 +24,7 @@ class OrphanReapingTest {
                 .forEach(p -> System.out.println("SERVER " + p.pid()));
         System.out.println("READY " + ground.masterUrl());
         System.out.flush();
-        Thread.sleep(Duration.ofMinutes(5));
+        System.in.read(); // blocks until the test kills this JVM (or closes its stdin)
     }
 
     @Test

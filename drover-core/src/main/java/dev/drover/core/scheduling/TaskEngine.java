@@ -296,7 +296,8 @@ public final class TaskEngine implements AutoCloseable {
                         TaskState.FAILED,
                         r.details().summary(),
                         r.details(),
-                        null);
+                        null,
+                        NOTHING_MORE);
             }
             case LaunchResult.Requeue q -> requeue(t, q.after(), q.reason());
         }
@@ -311,7 +312,8 @@ public final class TaskEngine implements AutoCloseable {
                 TaskState.QUEUED,
                 "launch deferred: " + reason,
                 null,
-                now().plus(after));
+                now().plus(after),
+                NOTHING_MORE);
         nudge();
     }
 
@@ -534,7 +536,8 @@ public final class TaskEngine implements AutoCloseable {
                         TaskState.CANCELLED,
                         "cancelled before launch",
                         null,
-                        null);
+                        null,
+                        NOTHING_MORE);
             } else if (a != null && a.podName != null) {
                 active.remove(t.id());
                 cleanup.revoke(a.namespace(), a.podName);
@@ -545,7 +548,8 @@ public final class TaskEngine implements AutoCloseable {
                         TaskState.CANCELLED,
                         "cancelled; pod " + a.podName + " deleted",
                         null,
-                        null);
+                        null,
+                        NOTHING_MORE);
                 nudge();
             } else if (a == null
                     && IN_FLIGHT.contains(t.state())
@@ -558,56 +562,10 @@ public final class TaskEngine implements AutoCloseable {
 
     // --- store transitions ---
 
-    /** Where state changes go: to the store at once, or into the tracker's {@link Batch}. */
-    private interface Writes {
+    /** Where state changes go: to the store at once ({@link #atOnce}), or into the tracker's {@link Batch}. */
+    private abstract class Writes {
         /** {@code then} runs with the moved task once the change is committed (not if its compare failed). */
-        void move(
-                String id,
-                int tryNumber,
-                Set<TaskState> from,
-                TaskState to,
-                String reason,
-                FailureDetails failure,
-                Instant nextAttemptAt,
-                Consumer<Task> then);
-
-        default void move(
-                String id,
-                int tryNumber,
-                Set<TaskState> from,
-                TaskState to,
-                String reason,
-                FailureDetails failure,
-                Instant nextAttemptAt) {
-            move(id, tryNumber, from, to, reason, failure, nextAttemptAt, t -> {});
-        }
-    }
-
-    private final Writes atOnce = this::moveAtOnce;
-
-    private void moveAtOnce(
-            String id,
-            int tryNumber,
-            Set<TaskState> from,
-            TaskState to,
-            String reason,
-            FailureDetails failure,
-            Instant nextAttemptAt,
-            Consumer<Task> then) {
-        store.transition(id, tryNumber, from, to, reason, failure, nextAttemptAt, now())
-                .ifPresent(t -> {
-                    onChange.accept(t);
-                    then.accept(t);
-                });
-    }
-
-    /** State changes gathered from a run of pod changes, committed in one transaction. */
-    private final class Batch implements Writes {
-        private final List<TransitionRequest> requests = new ArrayList<>();
-        private final List<Consumer<Task>> thens = new ArrayList<>();
-
-        @Override
-        public void move(
+        final void move(
                 String id,
                 int tryNumber,
                 Set<TaskState> from,
@@ -616,7 +574,37 @@ public final class TaskEngine implements AutoCloseable {
                 FailureDetails failure,
                 Instant nextAttemptAt,
                 Consumer<Task> then) {
-            requests.add(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now()));
+            add(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now()), then);
+        }
+
+        abstract void add(TransitionRequest change, Consumer<Task> then);
+    }
+
+    private static final Consumer<Task> NOTHING_MORE = t -> {};
+
+    private final Writes atOnce = new Writes() {
+        @Override
+        void add(TransitionRequest change, Consumer<Task> then) {
+            told(store.transitionAll(List.of(change)).getFirst(), then);
+        }
+    };
+
+    /** Listeners first, then what the caller does after the commit. */
+    private void told(Optional<Task> moved, Consumer<Task> then) {
+        moved.ifPresent(t -> {
+            onChange.accept(t);
+            then.accept(t);
+        });
+    }
+
+    /** State changes gathered from a run of pod changes, committed in one transaction. */
+    private final class Batch extends Writes {
+        private final List<TransitionRequest> requests = new ArrayList<>();
+        private final List<Consumer<Task>> thens = new ArrayList<>();
+
+        @Override
+        void add(TransitionRequest change, Consumer<Task> then) {
+            requests.add(change);
             thens.add(then);
         }
 
@@ -636,18 +624,13 @@ public final class TaskEngine implements AutoCloseable {
                 }
             }
             for (int i = 0; i < results.size(); i++) {
-                Consumer<Task> then = thens.get(i);
-                results.get(i).ifPresent(t -> {
-                    onChange.accept(t);
-                    then.accept(t);
-                });
+                told(results.get(i), thens.get(i));
             }
         }
 
         private Optional<Task> one(TransitionRequest r) {
             try {
-                return store.transition(
-                        r.id(), r.tryNumber(), r.from(), r.to(), r.reason(), r.failure(), r.nextAttemptAt(), r.now());
+                return store.transitionAll(List.of(r)).getFirst();
             } catch (RuntimeException e) {
                 log.error("task {}: could not record {}", r.id(), r.to(), e);
                 return Optional.empty();
@@ -658,7 +641,7 @@ public final class TaskEngine implements AutoCloseable {
     /** Moves an in-flight task on; its state here changes at once, so later news in a batch builds on it. */
     private void advance(ActiveTask a, Set<TaskState> from, TaskState to, String reason, Writes writes) {
         a.state = to;
-        writes.move(a.id, a.tryNumber, from, to, reason, null, null);
+        writes.move(a.id, a.tryNumber, from, to, reason, null, null, NOTHING_MORE);
     }
 
     private Instant now() {

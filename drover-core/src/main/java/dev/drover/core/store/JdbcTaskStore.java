@@ -251,21 +251,6 @@ final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public Optional<Task> transition(
-            String id,
-            int tryNumber,
-            Set<TaskState> from,
-            TaskState to,
-            String reason,
-            FailureDetails failure,
-            Instant nextAttemptAt,
-            Instant now) {
-        return transitionAll(
-                        List.of(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now)))
-                .getFirst();
-    }
-
-    @Override
     public List<Optional<Task>> transitionAll(List<TransitionRequest> requests) {
         if (requests.isEmpty()) {
             return List.of();

@@ -47,7 +47,7 @@ public interface TaskStore extends AutoCloseable {
      * @param failure stored with the task when not null
      * @param nextAttemptAt stored when not null (for UP_FOR_RETRY)
      */
-    Optional<Task> transition(
+    default Optional<Task> transition(
             String id,
             int tryNumber,
             Set<TaskState> from,
@@ -55,7 +55,11 @@ public interface TaskStore extends AutoCloseable {
             String reason,
             FailureDetails failure,
             Instant nextAttemptAt,
-            Instant now);
+            Instant now) {
+        return transitionAll(
+                        List.of(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now)))
+                .getFirst();
+    }
 
     /**
      * Several {@link #transition}s in one database transaction, applied in order (a later one sees
