@@ -1,9 +1,7 @@
 package dev.drover.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.core.launch.PodFactory;
-import dev.drover.core.task.TaskIds;
-import dev.drover.core.task.TaskSpec;
+import dev.drover.core.TaskIds;
+import dev.drover.core.TaskSpec;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,10 +142,9 @@ final class ExecutorBareLifecycle {
     }
 
     private static void create(KubeHttp http, String ns, TaskSpec spec, AtomicLong retried) throws Exception {
-        JsonNode json = PodFactory.build(spec, TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
+        String json = spec.toPod(TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
         for (int attempt = 0; ; attempt++) {
-            HttpResponse<String> r =
-                    http.send("POST", "/api/v1/namespaces/" + ns + "/pods", json.toString(), "application/json");
+            HttpResponse<String> r = http.send("POST", "/api/v1/namespaces/" + ns + "/pods", json, "application/json");
             int code = r.statusCode();
             if (code == 201 || code == 409) {
                 return; // 409: an earlier attempt got through

@@ -1,12 +1,12 @@
 package dev.drover.bench;
 
 import dev.drover.core.Drover;
+import dev.drover.core.Task;
 import dev.drover.core.TaskHandle;
+import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TaskStores;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
 import dev.drover.sim.Fidelity;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.sim.SimStats;

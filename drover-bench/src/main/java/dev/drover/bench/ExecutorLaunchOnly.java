@@ -1,8 +1,8 @@
 package dev.drover.bench;
 
 import dev.drover.core.Drover;
+import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.task.TaskSpec;
 import io.fabric8.kubernetes.client.Config;
 import java.time.Duration;
 import java.util.ArrayList;

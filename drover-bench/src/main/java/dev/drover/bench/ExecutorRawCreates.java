@@ -1,9 +1,8 @@
 package dev.drover.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.core.launch.PodFactory;
-import dev.drover.core.task.TaskIds;
-import dev.drover.core.task.TaskSpec;
+import dev.drover.core.TaskIds;
+import dev.drover.core.TaskSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -19,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * The limit the executor is held against: the same apiserver's create rate for the same pods
- * ({@link PodFactory} output for the same {@link TaskSpec}, another namespace, another owner label),
+ * ({@code TaskSpec.toPod} output for the same {@link TaskSpec}, another namespace, another owner label),
  * with no executor, {@code concurrency} creates in flight, as fast as it answers. No simulated
  * node serves the namespace (the pods stay Pending) and the benchmark's own observer watches it,
  * the same conditions as {@link ExecutorLaunchOnly}'s.
@@ -147,7 +146,12 @@ final class ExecutorRawCreates {
 
     /** The pod Drover would build for this spec, under a fresh id and the raw owner. */
     private static JsonNode podJson(TaskSpec spec) {
-        return PodFactory.build(spec, TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(spec.toPod(TaskIds.next(), 1, ExecutorBench.RAW_OWNER));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void create(

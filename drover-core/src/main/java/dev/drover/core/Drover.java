@@ -1,14 +1,6 @@
 package dev.drover.core;
 
-import dev.drover.core.launch.PodFactory;
-import dev.drover.core.outcome.PodClassifier;
-import dev.drover.core.scheduling.TaskEngine;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskIds;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
 import dev.drover.kube.KubeApi;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -41,6 +33,12 @@ public final class Drover implements AutoCloseable {
     private final String owner;
     private final Clock clock;
     private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
+
+    /**
+     * Waiting reasons that fail a Pending pod at once: the kubelet will not get past them. {@code
+     * ErrImagePull} with "pull QPS exceeded" (registry throttling) is transient and not among them.
+     */
+    public static final Set<String> DEFAULT_FATAL_WAITING_REASONS = PodClassifier.DEFAULT_FATAL_REASONS;
 
     private Drover(Builder b) {
         this.store = b.store;
@@ -94,7 +92,6 @@ public final class Drover implements AutoCloseable {
      */
     public TaskHandle submit(TaskSpec spec) {
         spec.validate();
-        PodFactory.build(spec, "check", 1, owner); // template and override errors surface now, not at launch
         String id = TaskIds.next();
         TaskHandle h = new TaskHandle(id);
         handles.put(id, h);
@@ -118,7 +115,6 @@ public final class Drover implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
-                PodFactory.build(specs.get(i), "check", 1, owner);
             } catch (InvalidTaskException e) {
                 throw new InvalidTaskException(
                         "tasks[" + i + "]." + e.field(),
@@ -176,14 +172,6 @@ public final class Drover implements AutoCloseable {
         return owner;
     }
 
-    public KubernetesClient kubernetes() {
-        return client;
-    }
-
-    public KubeApi api() {
-        return api;
-    }
-
     private void changed(Task t) {
         TaskHandle h = handles.get(t.id());
         if (h != null) {
@@ -211,7 +199,7 @@ public final class Drover implements AutoCloseable {
         private int launchConcurrency = 16;
         private double apiQps = Double.NaN;
         private Duration tick = Duration.ofMillis(200);
-        private Set<String> fatalWaitingReasons = PodClassifier.DEFAULT_FATAL_REASONS;
+        private Set<String> fatalWaitingReasons = DEFAULT_FATAL_WAITING_REASONS;
         private int failureLogLines = 20;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
@@ -272,7 +260,7 @@ public final class Drover implements AutoCloseable {
             return this;
         }
 
-        /** Waiting reasons that fail a Pending pod at once (default: {@link PodClassifier#DEFAULT_FATAL_REASONS}). */
+        /** Waiting reasons that fail a Pending pod at once (default: {@link #DEFAULT_FATAL_WAITING_REASONS}). */
         public Builder fatalWaitingReasons(Set<String> reasons) {
             this.fatalWaitingReasons = Set.copyOf(reasons);
             return this;

@@ -1,6 +1,5 @@
 package dev.drover.core;
 
-import dev.drover.core.task.Task;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -2,9 +2,6 @@ package dev.drover.core;
 
 import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TaskStores;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
 import dev.drover.kube.KubeApi;
 import dev.drover.sim.Fidelity;
 import dev.drover.sim.NodeSimulator;
@@ -72,6 +69,28 @@ final class ExecutorFixture implements AutoCloseable {
             b.annotation(BEHAVIOR, behavior);
         }
         return b;
+    }
+
+    /** {@code spec} with another pod override, not checked: as a caller bypassing the builder would hand it in. */
+    static TaskSpec unchecked(TaskSpec s, String podOverride) {
+        return new TaskSpec(
+                s.name(),
+                s.namespace(),
+                s.image(),
+                s.command(),
+                s.args(),
+                s.env(),
+                s.requests(),
+                s.limits(),
+                s.podTemplate(),
+                podOverride,
+                s.labels(),
+                s.annotations(),
+                s.retries(),
+                s.retryBackoff(),
+                s.startupTimeout(),
+                s.runTimeout(),
+                s.cleanup());
     }
 
     Task runToEnd(TaskSpec spec) throws Exception {

@@ -3,14 +3,6 @@ package dev.drover.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.drover.core.launch.LaunchResult;
-import dev.drover.core.launch.Launcher;
-import dev.drover.core.launch.PodFactory;
-import dev.drover.core.launch.PodLabels;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskIds;
-import dev.drover.core.task.TaskState;
-import dev.drover.core.task.Transition;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.RbacRule;
 import dev.drover.testkit.TestGround;

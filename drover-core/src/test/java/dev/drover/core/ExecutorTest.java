@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.drover.core.launch.PodLabels;
-import dev.drover.core.task.CleanupPolicy;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskState;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
@@ -193,7 +188,7 @@ class ExecutorTest {
     @Test
     void anInvalidSpecIsRefusedAtSubmitNamingTheField() {
         assertThatThrownBy(() -> fx.drover.submit(
-                        fx.task("x", null).podOverride("spec: [oops").build()))
+                        ExecutorFixture.unchecked(fx.task("x", null).build(), "spec: [oops")))
                 .isInstanceOf(InvalidTaskException.class)
                 .hasMessageStartingWith("podOverride:");
         assertThat(fx.store.list(java.util.Set.of(), 10)).isEmpty();
@@ -203,7 +198,7 @@ class ExecutorTest {
     void submitAllQueuesABatchThatRunsToTheEndOrRefusesItWholeNamingTheBadTask() throws Exception {
         assertThatThrownBy(() -> fx.drover.submitAll(java.util.List.of(
                         fx.task("fine", null).build(),
-                        fx.task("x", null).podOverride("spec: [oops").build())))
+                        ExecutorFixture.unchecked(fx.task("x", null).build(), "spec: [oops"))))
                 .isInstanceOf(InvalidTaskException.class)
                 .hasMessageStartingWith("tasks[1].podOverride:");
         assertThat(fx.store.list(java.util.Set.of(), 10)).as("nothing stored").isEmpty();

@@ -3,9 +3,6 @@ package dev.drover.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.drover.core.task.CleanupPolicy;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.TaskSpec;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,13 +1,13 @@
 package dev.drover.cli;
 
+import dev.drover.core.CleanupPolicy;
 import dev.drover.core.Drover;
+import dev.drover.core.Task;
 import dev.drover.core.TaskHandle;
+import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TaskStores;
-import dev.drover.core.task.CleanupPolicy;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
 import dev.drover.kube.Delta;
 import dev.drover.kube.EventView;
 import dev.drover.kube.Informer;

@@ -1,9 +1,9 @@
 package dev.drover.cli;
 
 import dev.drover.core.Drover;
+import dev.drover.core.Task;
 import dev.drover.core.TaskHandle;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.task.Task;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;

@@ -1,9 +1,9 @@
 package dev.drover.cli;
 
+import dev.drover.core.Task;
+import dev.drover.core.TaskIds;
+import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskIds;
-import dev.drover.core.task.TaskSpec;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +26,6 @@ final class SubmitCommand implements Callable<Integer> {
 
     int submit(TaskSpecOptions taskOptions, ExecutorOptions options) {
         TaskSpec spec = taskOptions.toSpec();
-        dev.drover.core.launch.PodFactory.build(spec, "check", 1, "check"); // template errors now, not at launch
         try (TaskStore store = options.openStore()) {
             Task t = store.insert(TaskIds.next(), spec, Instant.now());
             if (options.output == OutputFormat.json) {

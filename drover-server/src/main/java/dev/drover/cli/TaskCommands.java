@@ -1,8 +1,8 @@
 package dev.drover.cli;
 
+import dev.drover.core.Task;
+import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.EnumSet;

@@ -1,8 +1,8 @@
 package dev.drover.cli;
 
-import dev.drover.core.task.CleanupPolicy;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.TaskSpec;
+import dev.drover.core.CleanupPolicy;
+import dev.drover.core.InvalidTaskException;
+import dev.drover.core.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

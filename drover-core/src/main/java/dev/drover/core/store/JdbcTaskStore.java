@@ -2,12 +2,12 @@ package dev.drover.core.store;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.drover.core.launch.PodLabels;
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
-import dev.drover.core.task.Transition;
+import dev.drover.core.FailureDetails;
+import dev.drover.core.Task;
+import dev.drover.core.TaskIds;
+import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
+import dev.drover.core.Transition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -213,7 +213,7 @@ final class JdbcTaskStore implements TaskStore {
                         .bind("owner", owner)
                         .bind("reason", reason)
                         .bind("newTry", nextTry)
-                        .bind("pod", PodLabels.podName(c.spec().name(), c.id(), nextTry))
+                        .bind("pod", TaskIds.podName(c.spec().name(), c.id(), nextTry))
                         .bind("now", at)
                         .bind("id", c.id())
                         .bind("from", c.state().name())
@@ -232,7 +232,7 @@ final class JdbcTaskStore implements TaskStore {
                             c.spec(),
                             TaskState.LAUNCHING,
                             nextTry,
-                            PodLabels.podName(c.spec().name(), c.id(), nextTry),
+                            TaskIds.podName(c.spec().name(), c.id(), nextTry),
                             reason,
                             c.failure(),
                             owner,

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.TaskSpec;
+import dev.drover.core.FailureDetails;
+import dev.drover.core.TaskSpec;
 
 /** How a spec and failure details are written in the store's JSON columns. */
 final class TaskJson {

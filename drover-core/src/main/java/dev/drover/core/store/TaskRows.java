@@ -1,9 +1,9 @@
 package dev.drover.core.store;
 
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
-import dev.drover.core.task.Transition;
+import dev.drover.core.Task;
+import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
+import dev.drover.core.Transition;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

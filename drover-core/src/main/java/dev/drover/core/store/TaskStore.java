@@ -1,10 +1,10 @@
 package dev.drover.core.store;
 
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
-import dev.drover.core.task.Transition;
+import dev.drover.core.FailureDetails;
+import dev.drover.core.Task;
+import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
+import dev.drover.core.Transition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +36,7 @@ public interface TaskStore extends AutoCloseable {
     /**
      * Claims up to {@code max} tasks that are QUEUED or UP_FOR_RETRY with {@code nextAttemptAt <=
      * now} and no cancel request, oldest first, moving them to LAUNCHING owned by {@code owner}
-     * (a retry raises tryNumber) and recording the pod name of the try ({@code PodLabels.podName}). Concurrent claimers never get the same task (FOR UPDATE SKIP LOCKED).
+     * (a retry raises tryNumber) and recording the pod name of the try ({@code TaskIds.podName}). Concurrent claimers never get the same task (FOR UPDATE SKIP LOCKED).
      */
     List<Task> claim(String owner, int max, Instant now);
 

@@ -1,7 +1,7 @@
 package dev.drover.core.store;
 
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.TaskState;
+import dev.drover.core.FailureDetails;
+import dev.drover.core.TaskState;
 import java.time.Instant;
 import java.util.Set;
 

@@ -2,9 +2,9 @@ package dev.drover.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskState;
-import dev.drover.core.task.Transition;
+import dev.drover.core.Task;
+import dev.drover.core.TaskState;
+import dev.drover.core.Transition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,13 +3,13 @@ package dev.drover.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.drover.core.launch.PodLabels;
-import dev.drover.core.task.CleanupPolicy;
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
-import dev.drover.core.task.Transition;
+import dev.drover.core.CleanupPolicy;
+import dev.drover.core.FailureDetails;
+import dev.drover.core.Task;
+import dev.drover.core.TaskIds;
+import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
+import dev.drover.core.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -309,7 +309,7 @@ abstract class TaskStoreContract {
         assertThat(retry.owner()).isEqualTo("b");
         assertThat(retry.podName())
                 .as("the new try's pod")
-                .isEqualTo(PodLabels.podName(t.spec().name(), "task-1", 2));
+                .isEqualTo(TaskIds.podName(t.spec().name(), "task-1", 2));
         assertThat(store.transitions("task-1"))
                 .last()
                 .isEqualTo(new Transition(
@@ -597,8 +597,8 @@ abstract class TaskStoreContract {
                 .orElseThrow();
         Task second = store.claim("b", 1, T0.plusSeconds(2)).get(0);
 
-        assertThat(first.podName()).isEqualTo(PodLabels.podName(first.spec().name(), "task-1", 1));
-        assertThat(second.podName()).isEqualTo(PodLabels.podName(first.spec().name(), "task-1", 2));
+        assertThat(first.podName()).isEqualTo(TaskIds.podName(first.spec().name(), "task-1", 1));
+        assertThat(second.podName()).isEqualTo(TaskIds.podName(first.spec().name(), "task-1", 2));
         assertThat(store.get("task-1").orElseThrow().podName()).isEqualTo(second.podName());
     }
 

@@ -3,7 +3,7 @@ package dev.drover.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.drover.core.task.TaskSpec;
+import dev.drover.core.TaskSpec;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

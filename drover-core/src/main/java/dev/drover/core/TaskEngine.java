@@ -1,17 +1,7 @@
-package dev.drover.core.scheduling;
+package dev.drover.core;
 
-import dev.drover.core.launch.LaunchResult;
-import dev.drover.core.launch.Launcher;
-import dev.drover.core.launch.PodCleanup;
-import dev.drover.core.launch.PodLabels;
-import dev.drover.core.outcome.Outcome;
-import dev.drover.core.outcome.PodClassifier;
 import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TransitionRequest;
-import dev.drover.core.task.CleanupPolicy;
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskState;
 import dev.drover.kube.KubeApi;
 import dev.drover.kube.PodView;
 import dev.drover.kube.RateLimiter;
@@ -39,14 +29,14 @@ import org.slf4j.LoggerFactory;
  * timeouts, carries out cancels, and reconciles with the store after a restart. No thread per task
  * and no per-task polling: pod news comes from {@link PodTracker}'s watches.
  */
-public final class TaskEngine implements AutoCloseable {
+final class TaskEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskEngine.class);
     static final int MAX_CLAIM = 256;
     private static final Set<TaskState> IN_FLIGHT =
             EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING);
 
     /** Settings; see {@code Drover.Builder} for what each means. */
-    public record Settings(
+    record Settings(
             String owner,
             int parallelism,
             double launchQps,
@@ -82,7 +72,7 @@ public final class TaskEngine implements AutoCloseable {
 
     private Thread loop;
 
-    public TaskEngine(
+    TaskEngine(
             TaskStore store,
             KubernetesClient client,
             KubeApi api,
@@ -134,7 +124,7 @@ public final class TaskEngine implements AutoCloseable {
             if (a == null) {
                 continue; // finished during the replay
             }
-            String expected = PodLabels.podName(t.spec().name(), t.id(), t.tryNumber());
+            String expected = TaskIds.podName(t.spec().name(), t.id(), t.tryNumber());
             if (tracker.pod(t.spec().namespace(), expected).isPresent()) {
                 continue;
             }
@@ -185,7 +175,7 @@ public final class TaskEngine implements AutoCloseable {
         ActiveTask a = new ActiveTask(t);
         active.put(t.id(), a);
         tracker.track(t.spec().namespace());
-        String expected = PodLabels.podName(t.spec().name(), t.id(), t.tryNumber());
+        String expected = TaskIds.podName(t.spec().name(), t.id(), t.tryNumber());
         Optional<PodView> pod = tracker.pod(t.spec().namespace(), expected);
         if (pod.isPresent()) {
             tracker.replay(pod.get()); // handled in order with the rest of the pod news

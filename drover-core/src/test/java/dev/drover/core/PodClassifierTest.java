@@ -1,8 +1,7 @@
-package dev.drover.core.outcome;
+package dev.drover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.drover.core.task.FailureDetails;
 import dev.drover.kube.PodView;
 import dev.drover.kube.PodView.ContainerView;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.drover.core.task;
+package dev.drover.core;
 
 /** A task spec that cannot run; the message names the field and how to fix it. */
 public final class InvalidTaskException extends IllegalArgumentException {

@@ -1,12 +1,10 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.TaskSpec;
 import java.io.IOException;
 import java.util.Map;
 
@@ -17,13 +15,13 @@ import java.util.Map;
  * <p>The task's container is the template's container named {@code main}, else its only
  * container, else a new container named {@code main}.
  */
-public final class PodFactory {
+final class PodFactory {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final ObjectMapper JSON = new ObjectMapper();
 
     private PodFactory() {}
 
-    public static JsonNode build(TaskSpec spec, String taskId, int tryNumber, String owner) {
+    static JsonNode build(TaskSpec spec, String taskId, int tryNumber, String owner) {
         ObjectNode pod = template(spec);
         ObjectNode podSpec = pod.withObject("spec");
         ArrayNode containers = podSpec.withArray("containers");
@@ -37,7 +35,7 @@ public final class PodFactory {
         out.put("apiVersion", "v1");
         out.put("kind", "Pod");
         ObjectNode meta = out.withObject("metadata");
-        meta.put("name", PodLabels.podName(spec.name(), taskId, tryNumber));
+        meta.put("name", TaskIds.podName(spec.name(), taskId, tryNumber));
         meta.put("namespace", spec.namespace());
         meta.remove("generateName");
         meta.remove("resourceVersion");

@@ -1,4 +1,4 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
 import dev.drover.kube.ApiException;
 import dev.drover.kube.KubeApi;
@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
  * The writes after an outcome: the done label (one merge patch, no read first) for a pod that
  * stays, the delete for one that goes, and on cancel the revoked label then the delete.
  */
-public final class PodCleanup {
+final class PodCleanup {
     private static final Logger log = LoggerFactory.getLogger(PodCleanup.class);
     private final KubeApi api;
 
-    public PodCleanup(KubeApi api) {
+    PodCleanup(KubeApi api) {
         this.api = api;
     }
 

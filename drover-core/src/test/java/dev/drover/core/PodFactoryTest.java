@@ -1,11 +1,9 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.TaskSpec;
 import org.junit.jupiter.api.Test;
 
 class PodFactoryTest {
@@ -66,22 +64,20 @@ class PodFactoryTest {
     }
 
     @Test
-    void brokenYamlNamesTheField() {
-        TaskSpec spec =
-                TaskSpec.builder("t").image("i").podOverride("spec: [unclosed").build();
-
-        assertThatThrownBy(() -> PodFactory.build(spec, "id", 1, "me"))
+    void brokenYamlNamesTheFieldWhenTheSpecIsBuilt() {
+        assertThatThrownBy(() -> TaskSpec.builder("t")
+                        .image("i")
+                        .podOverride("spec: [unclosed")
+                        .build())
                 .isInstanceOf(InvalidTaskException.class)
                 .hasMessageStartingWith("podOverride: is not valid YAML");
     }
 
     @Test
-    void aTemplateContainerWithoutImageIsRejected() {
-        TaskSpec spec = TaskSpec.builder("t")
-                .podTemplate("spec: {containers: [{name: a}, {name: b, image: x}]}")
-                .build();
-
-        assertThatThrownBy(() -> PodFactory.build(spec, "id", 1, "me"))
+    void aTemplateContainerWithoutImageIsRejectedWhenTheSpecIsBuilt() {
+        assertThatThrownBy(() -> TaskSpec.builder("t")
+                        .podTemplate("spec: {containers: [{name: a}, {name: b, image: x}]}")
+                        .build())
                 .isInstanceOf(InvalidTaskException.class)
                 .hasMessageContaining("container 'a' has no image");
     }

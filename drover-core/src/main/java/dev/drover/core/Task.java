@@ -1,4 +1,4 @@
-package dev.drover.core.task;
+package dev.drover.core;
 
 import java.time.Instant;
 

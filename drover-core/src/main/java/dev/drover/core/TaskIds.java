@@ -1,4 +1,4 @@
-package dev.drover.core.task;
+package dev.drover.core;
 
 import java.security.SecureRandom;
 
@@ -11,6 +11,14 @@ public final class TaskIds {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TaskIds() {}
+
+    /**
+     * The pod of a task's try: {@code <name>-<id>-<try>}. Deterministic, so a create repeated after a
+     * crash answers 409 and finds the pod it made.
+     */
+    public static String podName(String taskName, String taskId, int tryNumber) {
+        return taskName + "-" + taskId + "-" + tryNumber;
+    }
 
     public static String next() {
         long time = System.currentTimeMillis();

@@ -1,4 +1,4 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

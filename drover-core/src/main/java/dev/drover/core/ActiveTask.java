@@ -1,8 +1,5 @@
-package dev.drover.core.scheduling;
+package dev.drover.core;
 
-import dev.drover.core.task.Task;
-import dev.drover.core.task.TaskSpec;
-import dev.drover.core.task.TaskState;
 import java.time.Instant;
 
 /** A claimed task in flight, as this scheduler holds it in memory (one slot of the parallelism). */

@@ -1,10 +1,7 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drover.core.task.FailureDetails;
-import dev.drover.core.task.InvalidTaskException;
-import dev.drover.core.task.Task;
 import dev.drover.kube.ApiException;
 import dev.drover.kube.KubeApi;
 import dev.drover.kube.ResourceType;
@@ -21,20 +18,20 @@ import org.slf4j.LoggerFactory;
  * <p>One POST through {@link KubeApi}, whose answer body is not decoded: a client library that
  * turns every created pod back into objects spends more CPU on that than on the request.
  */
-public final class Launcher {
+final class Launcher {
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final KubeApi api;
     private final String owner;
     private final Duration quotaRetry;
 
-    public Launcher(KubeApi api, String owner, Duration quotaRetry) {
+    Launcher(KubeApi api, String owner, Duration quotaRetry) {
         this.api = api;
         this.owner = owner;
         this.quotaRetry = quotaRetry;
     }
 
-    public LaunchResult launch(Task task) {
+    LaunchResult launch(Task task) {
         JsonNode pod;
         try {
             pod = PodFactory.build(task.spec(), task.id(), task.tryNumber(), owner);

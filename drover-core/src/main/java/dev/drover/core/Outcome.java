@@ -1,9 +1,7 @@
-package dev.drover.core.outcome;
-
-import dev.drover.core.task.FailureDetails;
+package dev.drover.core;
 
 /** What a pod says about its task's try. */
-public sealed interface Outcome {
+sealed interface Outcome {
     /** Not running yet; {@code waitingReason} is the first container's waiting reason, if any. */
     record Pending(String waitingReason) implements Outcome {}
 

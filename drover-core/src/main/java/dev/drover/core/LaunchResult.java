@@ -1,10 +1,9 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
-import dev.drover.core.task.FailureDetails;
 import java.time.Duration;
 
 /** What became of one pod creation. */
-public sealed interface LaunchResult {
+sealed interface LaunchResult {
     /** The pod exists: created now, or found already there and ours (409 after a crash). */
     record Created(String podName, boolean alreadyExisted) implements LaunchResult {}
 

@@ -1,4 +1,4 @@
-package dev.drover.core.task;
+package dev.drover.core;
 
 /** What happens to a task's pod once the task ended. */
 public enum CleanupPolicy {

@@ -1,4 +1,4 @@
-package dev.drover.core.launch;
+package dev.drover.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,10 +20,10 @@ import java.util.Map;
  *
  * Pure: neither input is changed.
  */
-public final class PodMerge {
+final class PodMerge {
     private PodMerge() {}
 
-    public static JsonNode merge(JsonNode base, JsonNode override) {
+    static JsonNode merge(JsonNode base, JsonNode override) {
         if (override == null || override.isMissingNode()) {
             return base == null ? null : base.deepCopy();
         }

@@ -1,4 +1,4 @@
-package dev.drover.core.task;
+package dev.drover.core;
 
 /** Where a task stands. Every change is persisted with its time and reason. */
 public enum TaskState {

@@ -1,7 +1,5 @@
-package dev.drover.core.outcome;
+package dev.drover.core;
 
-import dev.drover.core.launch.PodLabels;
-import dev.drover.core.task.FailureDetails;
 import dev.drover.kube.PodView;
 import dev.drover.kube.PodView.ContainerView;
 import java.util.List;
@@ -14,9 +12,9 @@ import java.util.stream.Stream;
  * registry throttling is not fatal, failure details name the failing container (init containers
  * first), its exit code and reason.
  */
-public final class PodClassifier {
+final class PodClassifier {
     /** Waiting reasons that make a Pending pod hopeless. */
-    public static final Set<String> DEFAULT_FATAL_REASONS = Set.of(
+    static final Set<String> DEFAULT_FATAL_REASONS = Set.of(
             "CreateContainerConfigError",
             "ErrImagePull",
             "CreateContainerError",
@@ -28,15 +26,15 @@ public final class PodClassifier {
 
     private final Set<String> fatalReasons;
 
-    public PodClassifier() {
+    PodClassifier() {
         this(DEFAULT_FATAL_REASONS);
     }
 
-    public PodClassifier(Set<String> fatalReasons) {
+    PodClassifier(Set<String> fatalReasons) {
         this.fatalReasons = Set.copyOf(fatalReasons);
     }
 
-    public Outcome classify(PodView pod, boolean deleted) {
+    Outcome classify(PodView pod, boolean deleted) {
         if (pod.labels().containsKey(PodLabels.REVOKED)) {
             return new Outcome.Ignored("revoked");
         }

@@ -1,4 +1,4 @@
-package dev.drover.core.task;
+package dev.drover.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +136,16 @@ public record TaskSpec(
         if (runTimeout != null) {
             positive("runTimeout", runTimeout);
         }
+        PodFactory.build(this, "check", 1, "check"); // template and override errors now, not at launch
         return this;
+    }
+
+    /**
+     * The pod one try of this task creates, as the JSON the launcher sends: what {@code kubectl
+     * --dry-run} would show. Throws {@link InvalidTaskException} like {@link #validate()}.
+     */
+    public String toPod(String taskId, int tryNumber, String schedulerId) {
+        return PodFactory.build(this, taskId, tryNumber, schedulerId).toString();
     }
 
     private static void checkQuantities(String field, Map<String, String> q) {

@@ -1,6 +1,5 @@
-package dev.drover.core.scheduling;
+package dev.drover.core;
 
-import dev.drover.core.launch.PodLabels;
 import dev.drover.kube.Delta;
 import dev.drover.kube.EventView;
 import dev.drover.kube.Informer;
