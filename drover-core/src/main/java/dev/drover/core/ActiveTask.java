@@ -2,8 +2,15 @@ package dev.drover.core;
 
 import java.time.Instant;
 
-/** A claimed task in flight, as this scheduler holds it in memory (one slot of the parallelism). */
+/**
+ * A claimed task in flight, as this scheduler holds it in memory (one slot of the parallelism).
+ * Created by the scheduler thread; changed only by the inbox's worker, so its fields need no locks
+ * (volatile: the sweeps read them from the scheduler thread).
+ */
 final class ActiveTask {
+    /** The task as claimed (or found in the store at a restart): what a launch creates. */
+    final Task task;
+
     final String id;
     final TaskSpec spec;
     final int tryNumber;
@@ -16,8 +23,19 @@ final class ActiveTask {
     volatile Instant seenAt;
     /** When it was first seen Running: the start of the run timeout. */
     volatile Instant runningSince;
+    /** Claimed, and its launch waits for the namespace's pods to be listed, since then. */
+    volatile Instant waitingSince;
+    /** Held after a restart or picked up as a stray, not yet matched with its pod. */
+    volatile boolean resuming;
+    /** The try's outcome is being recorded (its failure details are read): later news changes nothing. */
+    volatile boolean ending;
+    /** A cancel was asked before the try could be cancelled (no pod yet, or not resumed yet). */
+    volatile boolean cancelAsked;
+    /** A launch is due and not started yet: exactly one of the paths that may start it does. */
+    final java.util.concurrent.atomic.AtomicBoolean launchPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     ActiveTask(Task t) {
+        this.task = t;
         this.id = t.id();
         this.spec = t.spec();
         this.tryNumber = t.tryNumber();
@@ -28,5 +46,15 @@ final class ActiveTask {
 
     String namespace() {
         return spec.namespace();
+    }
+
+    /** The name its pod has (or will have): deterministic. */
+    String expectedPodName() {
+        return TaskIds.podName(spec.name(), id, tryNumber);
+    }
+
+    @Override
+    public String toString() {
+        return id + " (try " + tryNumber + ", " + state + ")";
     }
 }

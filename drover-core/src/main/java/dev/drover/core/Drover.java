@@ -2,18 +2,22 @@ package dev.drover.core;
 
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.KubeApi;
+import dev.drover.kube.RateLimiter;
+import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Drover's Java API: tasks in, pods out, results back.
@@ -26,63 +30,86 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class Drover implements AutoCloseable {
-    private final TaskStore store;
-    private final KubernetesClient client;
-    private final KubeApi api;
-    private final TaskEngine engine;
-    private final String owner;
-    private final Clock clock;
-    private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
-
     /**
      * Waiting reasons that fail a Pending pod at once: the kubelet will not get past them. {@code
      * ErrImagePull} with "pull QPS exceeded" (registry throttling) is transient and not among them.
      */
     public static final Set<String> DEFAULT_FATAL_WAITING_REASONS = PodClassifier.DEFAULT_FATAL_REASONS;
 
+    private static final Pattern SCHEDULER_ID = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
+
+    private final TaskStore store;
+    private final KubeApi api;
+    private final TaskEngine engine;
+    private final String owner;
+    private final String cluster;
+    private final Clock clock;
+    private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
+
     private Drover(Builder b) {
         this.store = b.store;
         this.owner = b.schedulerId;
+        this.cluster = b.cluster != null ? b.cluster : clusterName(b.config);
         this.clock = b.clock;
-        // Our own code honours Retry-After on 429; fabric8's retry would not (see drover-kube's README).
-        Config noRetries =
-                new ConfigBuilder(b.config).withRequestRetryBackoffLimit(0).build();
-        this.client = new KubernetesClientBuilder().withConfig(noRetries).build();
         double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
         this.api = KubeApi.builder(b.config)
                 .qps(apiQps)
                 .burst((int) Math.max(1, apiQps * 2))
                 .build();
+        RateLimiter launchRate = new RateLimiter(b.launchQps, Math.max(1, (int) b.launchQps));
+        PodLauncher launcher = new PodLauncher(api, owner, b.quotaRetry);
         this.engine = new TaskEngine(
                 store,
-                client,
-                api,
+                new TaskEngine.Parts(
+                        t -> {
+                            try {
+                                launchRate.acquire();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return new LaunchResult.Requeue(Duration.ofSeconds(1), "scheduler stopping");
+                            }
+                            return launcher.launch(t);
+                        },
+                        new PodCleanup(api),
+                        new PodReader(api),
+                        sink -> new PodTracker(api, owner, sink)),
                 new TaskEngine.Settings(
                         owner,
+                        cluster,
                         b.parallelism,
-                        b.launchQps,
                         b.launchConcurrency,
                         b.tick,
                         b.fatalWaitingReasons,
                         b.failureLogLines,
-                        b.quotaRetry,
-                        b.reconcileInterval),
+                        b.reconcileInterval,
+                        b.namespaceWait),
                 clock,
-                this::changed);
+                this::changed,
+                b.ownSubmissionsOnly ? this::unfinishedSubmissions : null);
     }
 
     public static Builder builder(Config config, TaskStore store) {
         return new Builder(config, store);
     }
 
-    /** Reconciles with what happened while no scheduler ran, then starts scheduling. */
-    public Drover start() {
-        try {
-            engine.start();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting", e);
+    /**
+     * The name a task records for the cluster it runs on, and by which a worker knows its own
+     * tasks: the kubeconfig context's cluster name, else the apiserver's host and port (in a pod).
+     */
+    public static String clusterName(Config config) {
+        NamedContext context = config.getCurrentContext();
+        if (context != null
+                && context.getContext() != null
+                && context.getContext().getCluster() != null) {
+            return context.getContext().getCluster();
         }
+        URI server = URI.create(config.getMasterUrl());
+        return server.getPort() < 0 ? server.getHost() : server.getHost() + ":" + server.getPort();
+    }
+
+    /** Starts scheduling; tasks in flight for this scheduler from before resume as their namespaces are listed. */
+    public Drover start() {
+        engine.start();
         return this;
     }
 
@@ -91,20 +118,7 @@ public final class Drover implements AutoCloseable {
      * is stored then.
      */
     public TaskHandle submit(TaskSpec spec) {
-        spec.validate();
-        String id = TaskIds.next();
-        TaskHandle h = new TaskHandle(id);
-        handles.put(id, h);
-        Task t;
-        try {
-            t = store.insert(id, spec, clock.instant());
-        } catch (RuntimeException e) {
-            handles.remove(id);
-            throw e;
-        }
-        h.changed(t);
-        engine.nudge();
-        return h;
+        return submitAll(List.of(spec)).getFirst();
     }
 
     /**
@@ -116,13 +130,16 @@ public final class Drover implements AutoCloseable {
             try {
                 specs.get(i).validate();
             } catch (InvalidTaskException e) {
+                if (specs.size() == 1) {
+                    throw e;
+                }
                 throw new InvalidTaskException(
                         "tasks[" + i + "]." + e.field(),
                         e.getMessage().substring(e.field().length() + 2));
             }
         }
-        java.util.LinkedHashMap<String, TaskSpec> byId = new java.util.LinkedHashMap<>();
-        List<TaskHandle> out = new java.util.ArrayList<>(specs.size());
+        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+        List<TaskHandle> out = new ArrayList<>(specs.size());
         for (TaskSpec spec : specs) {
             String id = TaskIds.next();
             byId.put(id, spec);
@@ -132,7 +149,7 @@ public final class Drover implements AutoCloseable {
         }
         List<Task> stored;
         try {
-            stored = store.insertAll(byId, clock.instant());
+            stored = store.insertAll(byId, cluster, clock.instant());
         } catch (RuntimeException e) {
             byId.keySet().forEach(handles::remove);
             throw e;
@@ -144,7 +161,7 @@ public final class Drover implements AutoCloseable {
         return out;
     }
 
-    /** Asks for a cancel; the scheduler revokes and deletes the pod. False if unknown or already ended. */
+    /** Asks for a cancel; the task's scheduler revokes and deletes the pod. False if unknown or already ended. */
     public boolean cancel(String id) {
         boolean asked = store.requestCancel(id, clock.instant());
         engine.nudge();
@@ -168,8 +185,22 @@ public final class Drover implements AutoCloseable {
         return engine.inFlight();
     }
 
+    /** The namespaces this scheduler watches; one that is not listed holds back only its own tasks. */
+    public List<NamespaceStatus> namespaces() {
+        return engine.namespaces();
+    }
+
     public String schedulerId() {
         return owner;
+    }
+
+    /** The cluster this Drover's tasks run on; see {@link #clusterName}. */
+    public String cluster() {
+        return cluster;
+    }
+
+    private List<String> unfinishedSubmissions() {
+        return List.copyOf(handles.keySet());
     }
 
     private void changed(Task t) {
@@ -186,14 +217,14 @@ public final class Drover implements AutoCloseable {
     public void close() {
         engine.close();
         api.close();
-        client.close();
     }
 
     /** Defaults: parallelism 100, 50 launches/s, 16 creates in flight, ticks every 200 ms. */
     public static final class Builder {
         private final Config config;
         private final TaskStore store;
-        private String schedulerId = defaultSchedulerId();
+        private String schedulerId = defaultSchedulerId(hostName());
+        private String cluster;
         private int parallelism = 100;
         private double launchQps = 50;
         private int launchConcurrency = 16;
@@ -203,6 +234,8 @@ public final class Drover implements AutoCloseable {
         private int failureLogLines = 20;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
+        private Duration namespaceWait = Duration.ofSeconds(10);
+        private boolean ownSubmissionsOnly;
         private Clock clock = Clock.systemUTC();
 
         private Builder(Config config, TaskStore store) {
@@ -212,14 +245,22 @@ public final class Drover implements AutoCloseable {
 
         /**
          * This scheduler's identity, written on its pods (label {@code drover.dev/owner}); a restart
-         * with the same id picks up its pods. Default: the host name.
+         * with the same id picks up its pods. Default: derived from the host name.
          */
         public Builder schedulerId(String id) {
-            if (id == null || !id.matches("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?")) {
-                throw new IllegalArgumentException("schedulerId '" + id + "' must be a valid label value in lower case,"
-                        + " e.g. etl-scheduler-1");
+            this.schedulerId = checkSchedulerId(id);
+            return this;
+        }
+
+        /**
+         * The cluster name recorded with submitted tasks; this scheduler claims only tasks of its
+         * cluster (and tasks stored before clusters were recorded). Default: {@link #clusterName}.
+         */
+        public Builder cluster(String name) {
+            if (name == null || name.isBlank() || name.length() > 253) {
+                throw new IllegalArgumentException("cluster must be 1 to 253 characters (got '" + name + "')");
             }
-            this.schedulerId = id;
+            this.cluster = name;
             return this;
         }
 
@@ -255,8 +296,9 @@ public final class Drover implements AutoCloseable {
             return this;
         }
 
+        /** How often the loop sweeps for cancels and timeouts (default 200 ms); claims follow every submit at once. */
         public Builder tick(Duration tick) {
-            this.tick = tick;
+            this.tick = positive("tick", tick);
             return this;
         }
 
@@ -268,30 +310,48 @@ public final class Drover implements AutoCloseable {
 
         /** Log lines fetched into the failure details of a failed container (0: none). */
         public Builder failureLogLines(int lines) {
+            if (lines < 0) {
+                throw new IllegalArgumentException("failureLogLines must not be negative (got " + lines + ")");
+            }
             this.failureLogLines = lines;
             return this;
         }
 
-        /** How long a launch refused for quota waits before it is tried again. */
         /**
          * How often the running scheduler compares the store's in-flight tasks with its own and picks
          * up any it does not hold (default 30 s; a task must be seen so twice).
          */
         public Builder reconcileInterval(Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("reconcileInterval must be positive (got " + d + ")");
-            }
-            this.reconcileInterval = d;
+            this.reconcileInterval = positive("reconcileInterval", d);
             return this;
         }
 
+        /**
+         * How long a launch waits for its namespace's pods to be listed before it goes back to the
+         * queue (default 10 s). Pods are never created where they could not be watched.
+         */
+        public Builder namespaceWait(Duration d) {
+            this.namespaceWait = positive("namespaceWait", d);
+            return this;
+        }
+
+        /** How long a launch refused for quota waits before it is tried again. */
         public Builder quotaRetry(Duration d) {
-            this.quotaRetry = d;
+            this.quotaRetry = positive("quotaRetry", d);
+            return this;
+        }
+
+        /**
+         * This scheduler runs only tasks submitted through this Drover, never the shared queue: what
+         * {@code drover run --wait} needs, so it leaves other people's tasks alone.
+         */
+        public Builder ownSubmissionsOnly() {
+            this.ownSubmissionsOnly = true;
             return this;
         }
 
         public Builder clock(Clock clock) {
-            this.clock = clock;
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -299,19 +359,50 @@ public final class Drover implements AutoCloseable {
             return new Drover(this);
         }
 
-        private static String defaultSchedulerId() {
-            String host = System.getenv().getOrDefault("HOSTNAME", "");
-            if (host.isBlank()) {
-                try {
-                    host = java.net.InetAddress.getLocalHost().getHostName();
-                } catch (java.io.IOException e) {
-                    host = "drover";
-                }
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive (got " + d + ")");
             }
-            String id = host.toLowerCase(java.util.Locale.ROOT)
-                    .replaceAll("[^a-z0-9.-]", "-")
-                    .replaceAll("^[-.]+|[-.]+$", "");
-            return id.isEmpty() ? "drover" : id.substring(0, Math.min(63, id.length()));
+            return d;
         }
+    }
+
+    /**
+     * Checks a scheduler id: it is written as a label value, so at most 63 lower-case letters,
+     * digits, '-' or '.', starting and ending with a letter or digit. Returns it.
+     */
+    public static String checkSchedulerId(String id) {
+        if (id == null || !SCHEDULER_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("schedulerId '" + id + "' must be a valid label value: at most 63"
+                    + " lower-case letters, digits, '-' or '.', starting and ending with a letter or digit,"
+                    + " e.g. etl-scheduler-1");
+        }
+        return id;
+    }
+
+    /** A valid scheduler id from a host name: lower case, other characters as '-', cut to 63, trimmed. */
+    static String defaultSchedulerId(String host) {
+        String id = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+        id = trimEnds(id);
+        if (id.length() > 63) {
+            id = trimEnds(id.substring(0, 63)); // a cut may leave a '-' or '.' at the end
+        }
+        return id.isEmpty() ? "drover" : id;
+    }
+
+    private static String trimEnds(String s) {
+        return s.replaceAll("^[-.]+|[-.]+$", "");
+    }
+
+    private static String hostName() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "drover";
+            }
+        }
+        return host;
     }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * The writes after an outcome: the done label (one merge patch, no read first) for a pod that
  * stays, the delete for one that goes, and on cancel the revoked label then the delete.
  */
-final class PodCleanup {
+final class PodCleanup implements Cleanup {
     private static final Logger log = LoggerFactory.getLogger(PodCleanup.class);
     private final KubeApi api;
 

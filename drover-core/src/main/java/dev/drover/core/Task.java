@@ -5,6 +5,7 @@ import java.time.Instant;
 /**
  * A submitted task as the store keeps it.
  *
+ * @param cluster the cluster it runs on (its submitter's; {@code ""}: any)
  * @param tryNumber 1 for the first try; raised when a retry is launched
  * @param podName the pod of the current try, once known
  * @param reason why it entered its current state
@@ -14,6 +15,7 @@ import java.time.Instant;
 public record Task(
         String id,
         TaskSpec spec,
+        String cluster,
         TaskState state,
         int tryNumber,
         String podName,

@@ -26,7 +26,7 @@ class ExecutorRecoveryTest {
         try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
             Task t = fx.store.insert(TaskIds.next(), fx.task("idem", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
-            Launcher launcher = new Launcher(fx.api, fx.schedulerId, Duration.ofSeconds(1));
+            PodLauncher launcher = new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1));
 
             assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", false));
             assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", true));
@@ -39,6 +39,7 @@ class ExecutorRecoveryTest {
             Task retry = new Task(
                     t.id(),
                     t.spec(),
+                    t.cluster(),
                     TaskState.LAUNCHING,
                     2,
                     null,
@@ -95,7 +96,7 @@ class ExecutorRecoveryTest {
             // The crashed scheduler claimed the task and created its pod, then died before it saw the pod.
             Task t = fx.store.insert(TaskIds.next(), fx.task("crashy", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
-            new Launcher(fx.api, fx.schedulerId, Duration.ofSeconds(1)).launch(claimed);
+            new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1)).launch(claimed);
 
             fx.startDrover();
 

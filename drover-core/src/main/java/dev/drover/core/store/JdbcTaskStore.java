@@ -53,13 +53,15 @@ final class JdbcTaskStore implements TaskStore {
      * index on (state, created_at, seq) gives the order and the scan stops early.
      */
     private static final String OLDEST_DUE = CLAIMABLE.stream()
-            .map(s -> "(SELECT id, created_at, seq FROM tasks WHERE state = '" + s.name() + "' AND next_attempt_at"
-                    + " <= :now AND NOT cancel_requested ORDER BY state, created_at, seq LIMIT :window)")
+            .flatMap(s -> java.util.stream.Stream.of(":cluster", "''")
+                    .map(c -> "(SELECT id, created_at, seq FROM tasks WHERE state = '" + s.name() + "' AND cluster = "
+                            + c + " AND next_attempt_at <= :now AND NOT cancel_requested"
+                            + " ORDER BY state, cluster, created_at, seq LIMIT :window)"))
             .collect(Collectors.joining(" UNION ALL "));
     /** Locks one task of the window if it is still due and nobody else holds it. */
     private static final String LOCK_IF_DUE = "SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks WHERE id = ? AND"
             + " state IN (" + literals(CLAIMABLE) + ") AND next_attempt_at <= ? AND NOT cancel_requested"
-            + " FOR UPDATE SKIP LOCKED";
+            + " AND cluster IN (?, '') FOR UPDATE SKIP LOCKED";
 
     private final Jdbi jdbi;
     /** Rows to tasks; a task's spec never changes, so each is parsed once (a bounded cache by id). */
@@ -75,30 +77,25 @@ final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public Task insert(String id, TaskSpec spec, Instant now) {
-        requireNonNull(id, "id");
-        requireNonNull(spec, "spec");
-        java.util.LinkedHashMap<String, TaskSpec> one = new java.util.LinkedHashMap<>();
-        one.put(id, spec);
-        return insertAll(one, now).getFirst();
-    }
-
-    @Override
-    public List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, Instant now) {
+    public List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, String cluster, Instant now) {
+        requireNonNull(cluster, "cluster");
         if (specsById.isEmpty()) {
             return List.of();
         }
         long at = now.toEpochMilli();
         try {
             jdbi.useTransaction(h -> {
-                PreparedBatch tasks = h.prepareBatch("INSERT INTO tasks (id, name, namespace, spec, state, try_number,"
-                        + " reason, cancel_requested, created_at, updated_at, next_attempt_at)"
-                        + " VALUES (:id, :name, :namespace, :spec, :state, 1, :reason, FALSE, :at, :at, :at)");
+                PreparedBatch tasks =
+                        h.prepareBatch("INSERT INTO tasks (id, name, namespace, cluster, spec, state, try_number,"
+                                + " reason, cancel_requested, created_at, updated_at, next_attempt_at)"
+                                + " VALUES (:id, :name, :namespace, :cluster, :spec, :state, 1, :reason, FALSE, :at, :at,"
+                                + " :at)");
                 PreparedBatch transitions = transitionBatch(h);
                 specsById.forEach((id, spec) -> {
                     tasks.bind("id", requireNonNull(id, "id"))
                             .bind("name", requireNonNull(spec, "spec").name())
                             .bind("namespace", spec.namespace())
+                            .bind("cluster", cluster)
                             .bind("spec", TaskJson.write(spec))
                             .bind("state", TaskState.QUEUED.name())
                             .bind("reason", SUBMITTED)
@@ -120,8 +117,8 @@ final class JdbcTaskStore implements TaskStore {
         }
         Instant stored = Instant.ofEpochMilli(at);
         List<Task> out = new ArrayList<>(specsById.size());
-        specsById.forEach((id, spec) -> out.add(
-                new Task(id, spec, TaskState.QUEUED, 1, null, SUBMITTED, null, null, false, stored, stored, stored)));
+        specsById.forEach((id, spec) -> out.add(new Task(
+                id, spec, cluster, TaskState.QUEUED, 1, null, SUBMITTED, null, null, false, stored, stored, stored)));
         return out;
     }
 
@@ -131,6 +128,25 @@ final class JdbcTaskStore implements TaskStore {
                 .bind("id", id)
                 .map(taskRows)
                 .findOne());
+    }
+
+    @Override
+    public List<Task> getAll(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Task> out = new ArrayList<>(ids.size());
+        List<String> all = List.copyOf(ids);
+        // In chunks: one statement's parameters stay far below PostgreSQL's limit.
+        for (int i = 0; i < all.size(); i += 500) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
+            out.addAll(jdbi.withHandle(
+                    h -> h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks WHERE id IN (<ids>)")
+                            .bindList("ids", chunk)
+                            .map(taskRows)
+                            .list()));
+        }
+        return out;
     }
 
     @Override
@@ -147,21 +163,36 @@ final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public List<Task> claim(String owner, int max, Instant now) {
+    public List<Task> claim(String owner, String cluster, int max, Instant now) {
         requireNonNull(owner, "owner");
+        requireNonNull(cluster, "cluster");
         if (max <= 0) {
             return List.of();
         }
-        long at = now.toEpochMilli();
-        String reason = "claimed by " + owner;
         try {
-            return claimIn(owner, max, at, reason);
+            return claimIn(owner, cluster, max, now.toEpochMilli(), null);
         } catch (SQLException e) {
             throw new IllegalStateException("claiming failed: " + e, e);
         }
     }
 
-    private List<Task> claimIn(String owner, int max, long at, String reason) throws SQLException {
+    @Override
+    public List<Task> claimIds(String owner, String cluster, java.util.Collection<String> ids, Instant now) {
+        requireNonNull(owner, "owner");
+        requireNonNull(cluster, "cluster");
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return claimIn(owner, cluster, ids.size(), now.toEpochMilli(), List.copyOf(ids));
+        } catch (SQLException e) {
+            throw new IllegalStateException("claiming failed: " + e, e);
+        }
+    }
+
+    /** @param only the ids to claim among, or null for the oldest due tasks of the queue */
+    private List<Task> claimIn(String owner, String cluster, int max, long at, List<String> only) throws SQLException {
+        String reason = "claimed by " + owner;
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             // Two steps because H2 locks every row that matches a FOR UPDATE before it sorts and
             // limits: with a backlog of thousands one claim would lock (and scan) them all. So first
@@ -170,16 +201,21 @@ final class JdbcTaskStore implements TaskStore {
             // window leaves room for the rows concurrent claimers hold (SKIP LOCKED passes over them,
             // never waits). One point lookup per row: an `id IN (<window>)` list is re-checked row by
             // row against the whole list, which made claims quadratic in the window.
-            List<String> window = h
-                    .createQuery(OLDEST_DUE)
-                    .bind("now", at)
-                    .bind("window", claimWindow(max))
-                    .map((rs, ctx) -> new Object[] {rs.getString("id"), rs.getLong("created_at"), rs.getLong("seq")})
-                    .stream()
-                    .sorted(java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[1])
-                            .thenComparingLong(r -> (Long) r[2]))
-                    .map(r -> (String) r[0])
-                    .toList();
+            List<String> window = only != null
+                    ? only
+                    : h
+                            .createQuery(OLDEST_DUE)
+                            .bind("now", at)
+                            .bind("cluster", cluster)
+                            .bind("window", claimWindow(max))
+                            .map((rs, ctx) ->
+                                    new Object[] {rs.getString("id"), rs.getLong("created_at"), rs.getLong("seq")})
+                            .stream()
+                            .sorted(java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[1])
+                                    .thenComparingLong(r -> (Long) r[2]))
+                            .map(r -> (String) r[0])
+                            .distinct() // a claimer of no particular cluster reads the '' branches twice
+                            .toList();
             if (window.isEmpty()) {
                 return List.of();
             }
@@ -193,6 +229,7 @@ final class JdbcTaskStore implements TaskStore {
                     }
                     lock.setString(1, id);
                     lock.setLong(2, at);
+                    lock.setString(3, cluster);
                     try (ResultSet rs = lock.executeQuery()) {
                         if (rs.next()) {
                             candidates.add(taskRows.map(rs, null));
@@ -230,6 +267,7 @@ final class JdbcTaskStore implements TaskStore {
                     claimed.add(new Task(
                             c.id(),
                             c.spec(),
+                            c.cluster(),
                             TaskState.LAUNCHING,
                             nextTry,
                             TaskIds.podName(c.spec().name(), c.id(), nextTry),
@@ -335,6 +373,7 @@ final class JdbcTaskStore implements TaskStore {
         return Optional.of(new Task(
                 r.id(),
                 old.spec(),
+                old.cluster(),
                 r.to(),
                 r.tryNumber(),
                 old.podName(),

@@ -12,7 +12,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
 
 /** How rows of {@code tasks} and {@code task_transitions} become {@link Task} and {@link Transition}. */
 final class TaskRows {
-    static final String TASK_COLUMNS = "id, spec, state, try_number, pod_name, reason, failure, owner,"
+    static final String TASK_COLUMNS = "id, spec, cluster, state, try_number, pod_name, reason, failure, owner,"
             + " cancel_requested, created_at, updated_at, next_attempt_at";
 
     static final String TRANSITION_COLUMNS = "task_id, try_number, from_state, to_state, at, reason";
@@ -45,6 +45,7 @@ final class TaskRows {
         return new Task(
                 id,
                 spec,
+                rs.getString("cluster"),
                 TaskState.valueOf(rs.getString("state")),
                 rs.getInt("try_number"),
                 rs.getString("pod_name"),

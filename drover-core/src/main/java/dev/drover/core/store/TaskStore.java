@@ -19,26 +19,59 @@ import java.util.Set;
  */
 public interface TaskStore extends AutoCloseable {
 
-    /** Stores a new task in QUEUED with try 1 and records the submission transition. */
-    Task insert(String id, TaskSpec spec, Instant now);
+    /**
+     * Stores a new task of {@code cluster} in QUEUED with try 1 and records the submission
+     * transition. Cluster {@code ""}: any worker may run it.
+     */
+    default Task insert(String id, TaskSpec spec, String cluster, Instant now) {
+        java.util.LinkedHashMap<String, TaskSpec> one = new java.util.LinkedHashMap<>();
+        one.put(id, spec);
+        return insertAll(one, cluster, now).getFirst();
+    }
+
+    /** A task of no particular cluster: {@code insert(id, spec, "", now)}. */
+    default Task insert(String id, TaskSpec spec, Instant now) {
+        return insert(id, spec, "", now);
+    }
 
     /**
      * Stores many new tasks in one transaction (in the map's order), as {@link #insert} does one:
      * all or none. Throws {@link IllegalArgumentException} if an id exists already.
      */
-    List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, Instant now);
+    List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, String cluster, Instant now);
+
+    /** Tasks of no particular cluster. */
+    default List<Task> insertAll(java.util.SequencedMap<String, TaskSpec> specsById, Instant now) {
+        return insertAll(specsById, "", now);
+    }
 
     Optional<Task> get(String id);
+
+    /** The tasks of these ids that exist, in no particular order. */
+    List<Task> getAll(java.util.Collection<String> ids);
 
     /** Newest first; {@code states} empty means all. */
     List<Task> list(Set<TaskState> states, int limit);
 
     /**
-     * Claims up to {@code max} tasks that are QUEUED or UP_FOR_RETRY with {@code nextAttemptAt <=
-     * now} and no cancel request, oldest first, moving them to LAUNCHING owned by {@code owner}
-     * (a retry raises tryNumber) and recording the pod name of the try ({@code TaskIds.podName}). Concurrent claimers never get the same task (FOR UPDATE SKIP LOCKED).
+     * Claims up to {@code max} tasks of {@code cluster} (or of none, {@code ""}) that are QUEUED or
+     * UP_FOR_RETRY with {@code nextAttemptAt <= now} and no cancel request, oldest first, moving
+     * them to LAUNCHING owned by {@code owner} (a retry raises tryNumber) and recording the pod name
+     * of the try ({@code TaskIds.podName}). Concurrent claimers never get the same task (FOR UPDATE
+     * SKIP LOCKED).
      */
-    List<Task> claim(String owner, int max, Instant now);
+    List<Task> claim(String owner, String cluster, int max, Instant now);
+
+    /** Claims among tasks of no particular cluster only. */
+    default List<Task> claim(String owner, int max, Instant now) {
+        return claim(owner, "", max, now);
+    }
+
+    /**
+     * Claims, as {@link #claim} does, only among {@code ids}: a scheduler that runs just the tasks
+     * it was handed (e.g. {@code drover run --wait}), never the shared queue.
+     */
+    List<Task> claimIds(String owner, String cluster, java.util.Collection<String> ids, Instant now);
 
     /**
      * Moves a task from one of {@code from} to {@code to} if it is still at {@code tryNumber};

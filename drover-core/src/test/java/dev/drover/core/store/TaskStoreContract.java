@@ -680,7 +680,7 @@ abstract class TaskStoreContract {
             assertThat(again.get("task-1")).isPresent();
         }
 
-        assertThat(appliedMigrations()).containsExactly("1", "2");
+        assertThat(appliedMigrations()).containsExactly("1", "2", "3");
         assertThat(store.get("task-1")).isPresent();
     }
 

@@ -1,0 +1,41 @@
+package dev.drover.core;
+
+import dev.drover.kube.PodView;
+import java.util.Optional;
+
+/**
+ * What reaches the {@link Inbox}: pod news from the watches and the facts other threads learn
+ * about tasks in flight. One worker takes them in order, so every change of a task's state in
+ * memory happens on that thread and in the order things were learned.
+ */
+sealed interface Message {
+    /** A pod of this scheduler changed (or left the watch, {@code deleted}). */
+    record PodChanged(PodView pod, boolean deleted) implements Message {}
+
+    /** The namespace's pods are listed: every pod there has been told once. */
+    record NamespaceSynced(String namespace) implements Message {}
+
+    /** A create answered. */
+    record Launched(String taskId, int tryNumber, LaunchResult result) implements Message {}
+
+    /** The store holds a cancel request for a task in flight here. */
+    record CancelAsked(String taskId) implements Message {}
+
+    /** A timeout sweep found the try overdue; the worker checks again before acting. */
+    record Overdue(String taskId, int tryNumber) implements Message {}
+
+    /** The failure details of an ended try are complete (its log tail was read, or could not be). */
+    record DetailsRead(String taskId, int tryNumber, FailureDetails details, boolean deletePod) implements Message {}
+
+    /** A task to pick up as after a restart (the store says it is ours and in flight). */
+    record Resume(Task task) implements Message {}
+
+    /**
+     * What a direct read found of a resumed task's pod, which the watch did not show: absent (gone),
+     * or present, perhaps under another owner.
+     */
+    record PodLookedUp(String taskId, int tryNumber, Optional<PodView> pod) implements Message {}
+
+    /** Launch deferred: its namespace could not be listed in time. */
+    record NamespaceWaitOver(String taskId, int tryNumber) implements Message {}
+}

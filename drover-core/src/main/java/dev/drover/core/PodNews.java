@@ -1,0 +1,238 @@
+package dev.drover.core;
+
+import dev.drover.core.store.TaskStore;
+import dev.drover.kube.PodView;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pod news turned into task states, on the inbox's worker: each change of a pod of ours goes
+ * through the classifier, and what it says moves the task, ends its try or frees its slot. A
+ * failed try is recorded with its failure details (recent Events, the failed container's last log
+ * lines); the log tail is read in the background, so one slow kubelet never stalls the news of
+ * every other pod.
+ */
+final class PodNews {
+    private static final Logger log = LoggerFactory.getLogger(PodNews.class);
+    private static final int EVENTS_KEPT = 10;
+
+    private final InFlight inFlight;
+    private final Tracker tracker;
+    private final PodClassifier classifier;
+    private final PodReads reads;
+    private final Background logReads;
+    private final Cleanup cleanup;
+    private final Background cleanups;
+    private final Inbox inbox;
+    private final TaskStore store;
+    private final Clock clock;
+    private final int failureLogLines;
+
+    PodNews(
+            InFlight inFlight,
+            Tracker tracker,
+            PodClassifier classifier,
+            PodReads reads,
+            Background logReads,
+            Cleanup cleanup,
+            Background cleanups,
+            Inbox inbox,
+            TaskStore store,
+            Clock clock,
+            int failureLogLines) {
+        this.inFlight = inFlight;
+        this.tracker = tracker;
+        this.classifier = classifier;
+        this.reads = reads;
+        this.logReads = logReads;
+        this.cleanup = cleanup;
+        this.cleanups = cleanups;
+        this.inbox = inbox;
+        this.store = store;
+        this.clock = clock;
+        this.failureLogLines = failureLogLines;
+    }
+
+    /** A pod of ours changed: its task's try moves on, or, if not held here, its cleanup is finished. */
+    void changed(PodView pod, boolean deleted, TaskMoves.Batch b) {
+        String id = pod.labels().get(PodLabels.TASK_ID);
+        Integer tryNumber = tryOf(pod);
+        if (id == null || tryNumber == null) {
+            return;
+        }
+        ActiveTask a = inFlight.get(id, tryNumber);
+        if (a == null) {
+            settleStray(pod, deleted, id, tryNumber);
+            return;
+        }
+        if (a.ending) {
+            return;
+        }
+        a.resuming = false;
+        a.podUid = pod.uid();
+        if (a.podName == null) {
+            a.podName = pod.name();
+        }
+        if (a.seenAt == null) {
+            a.seenAt = clock.instant();
+        }
+        outcome(a, classifier.classify(pod, deleted), b);
+    }
+
+    /** What the pod says about a held try. */
+    void outcome(ActiveTask a, Outcome o, TaskMoves.Batch b) {
+        switch (o) {
+            case Outcome.Pending p -> {
+                if (a.state == TaskState.LAUNCHING) {
+                    b.advance(
+                            a,
+                            TaskState.PENDING,
+                            p.waitingReason() == null ? "pod pending" : "pod pending: " + p.waitingReason());
+                }
+            }
+            case Outcome.Running r -> {
+                if (a.runningSince == null) {
+                    a.runningSince = clock.instant();
+                }
+                if (a.state != TaskState.RUNNING) {
+                    b.advance(a, TaskState.RUNNING, "pod running");
+                }
+            }
+            case Outcome.Succeeded s -> {
+                if (inFlight.release(a)) {
+                    String pod = a.podName;
+                    boolean delete = a.spec.cleanup().deletesPod(true);
+                    b.succeed(
+                            a, "pod succeeded", () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, delete)));
+                }
+            }
+            case Outcome.Failed f -> end(a, f.details(), b);
+            case Outcome.Ignored i -> {}
+            case Outcome.LeftSelector l -> {
+                // Relabelled away (adopted by another scheduler): free the slot, leave the task's state alone.
+                log.info(
+                        "pod {}/{} left this scheduler's watch; task {} is no longer held here",
+                        a.namespace(),
+                        a.podName,
+                        a.id);
+                inFlight.letGo(a);
+            }
+        }
+    }
+
+    /** The try failed; its pod (if any) is cleaned up as the task's policy says. */
+    void end(ActiveTask a, FailureDetails details, TaskMoves.Batch b) {
+        end(a, details, b, a.spec.cleanup().deletesPod(false));
+    }
+
+    /**
+     * The try failed: recorded (retried or failed) once its failure details are complete. A failed
+     * container's last log lines are read in the background first.
+     */
+    void end(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod) {
+        String pod = a.podName;
+        if (failureLogLines > 0 && pod != null && details.container() != null && details.exitCode() != null) {
+            a.ending = true;
+            logReads.run(() -> inbox.post(
+                    new Message.DetailsRead(a.id, a.tryNumber, withLogTail(details, a.namespace(), pod), deletePod)));
+            return;
+        }
+        record(a, details, b, deletePod);
+    }
+
+    void detailsRead(Message.DetailsRead m, TaskMoves.Batch b) {
+        ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
+        if (a != null) {
+            record(a, m.details(), b, m.deletePod());
+        }
+    }
+
+    private void record(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod) {
+        if (!inFlight.release(a)) {
+            return;
+        }
+        FailureDetails full = details.withEvents(tracker.recentEvents(a.namespace(), a.podUid, EVENTS_KEPT));
+        String pod = a.podName;
+        b.endTry(
+                a,
+                full,
+                pod == null ? () -> {} : () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, deletePod)));
+    }
+
+    private FailureDetails withLogTail(FailureDetails d, String namespace, String pod) {
+        try {
+            return d.withLogTail(reads.logTail(namespace, pod, d.container(), failureLogLines));
+        } catch (RuntimeException e) {
+            log.debug("no log tail for {}/{}: {}", namespace, pod, e.toString());
+            return d;
+        }
+    }
+
+    /** A create answered. */
+    void launched(Message.Launched m, TaskMoves.Batch b) {
+        ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
+        if (a == null) {
+            return; // no longer held (cancelled in the queue meanwhile)
+        }
+        switch (m.result()) {
+            case LaunchResult.Created c -> {
+                // The claim stored the pod name already (it is deterministic): no write here.
+                a.podName = c.podName();
+                if (a.seenAt == null) {
+                    a.seenAt = clock.instant();
+                }
+                askAgainIfCancelled(a);
+            }
+            case LaunchResult.Rejected r -> {
+                // Retrying a pod the apiserver refuses would be refused again: fail the task.
+                if (inFlight.release(a)) {
+                    b.fail(a.id, a.tryNumber, r.details(), () -> {});
+                }
+            }
+            case LaunchResult.Requeue q -> {
+                if (inFlight.release(a)) {
+                    b.requeue(a.id, a.tryNumber, q.after(), q.reason());
+                }
+            }
+        }
+    }
+
+    /** A cancel asked while the try could not yet be cancelled is asked again, after what was just learned. */
+    void askAgainIfCancelled(ActiveTask a) {
+        if (a.cancelAsked && inFlight.get(a.id, a.tryNumber) == a) {
+            a.cancelAsked = false;
+            inbox.post(new Message.CancelAsked(a.id));
+        }
+    }
+
+    /** A pod of a task this scheduler does not hold in flight: finished already, or an older try. */
+    private void settleStray(PodView pod, boolean deleted, String id, int tryNumber) {
+        if (deleted || pod.deleting()) {
+            return; // on its way out already: nothing to settle
+        }
+        Optional<Task> t = store.get(id);
+        if (t.isEmpty()) {
+            return;
+        }
+        boolean over = t.get().state().isTerminal()
+                || t.get().tryNumber() != tryNumber
+                || t.get().state() == TaskState.UP_FOR_RETRY;
+        Outcome o = classifier.classify(pod, false);
+        if (over && (o instanceof Outcome.Succeeded || o instanceof Outcome.Failed)) {
+            // e.g. a crash between recording the outcome and labelling the pod: finish the cleanup.
+            boolean delete = t.get().spec().cleanup().deletesPod(o instanceof Outcome.Succeeded);
+            cleanups.run(() -> cleanup.finished(pod.namespace(), pod.name(), delete));
+        }
+    }
+
+    private static Integer tryOf(PodView pod) {
+        String label = pod.labels().get(PodLabels.TRY);
+        try {
+            return label == null ? null : Integer.valueOf(label);
+        } catch (NumberFormatException e) {
+            return null; // not a try of ours
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.drover.core;
+
+import dev.drover.kube.PodView;
+import java.util.List;
+import java.util.Optional;
+
+/** Direct reads of one pod, off the watches ({@link PodReader} on the apiserver). Both block. */
+interface PodReads {
+    /** The pod by name, whoever owns it now; empty when it does not exist. Throws when it cannot tell. */
+    Optional<PodView> lookUp(String namespace, String name);
+
+    /** The container's last {@code lines} log lines; throws when the log cannot be read. */
+    List<String> logTail(String namespace, String pod, String container, int lines);
+}

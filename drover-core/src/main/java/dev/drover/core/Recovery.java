@@ -1,0 +1,196 @@
+package dev.drover.core;
+
+import dev.drover.core.store.TaskStore;
+import dev.drover.kube.PodView;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picking up tasks the store says are this scheduler's and in flight but memory does not hold:
+ * all of them at a restart, and while running any the store has that memory lost (strays). Each is
+ * resumed the same way, once its namespace's pods are listed: its pod's news replayed, its launch
+ * repeated (idempotent: a 409 means the pod is ours), or, only when the pod is really gone, its
+ * try failed as PodVanished. A pod another owner holds now is let go, never failed or touched.
+ */
+final class Recovery {
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    private final TaskStore store;
+    private final String owner;
+    private final InFlight inFlight;
+    private final Tracker tracker;
+    private final PodReads reads;
+    private final Background lookups;
+    private final Inbox inbox;
+    private final PodNews news;
+    private final Consumer<ActiveTask> launch;
+    /** Tasks the store holds in flight for this scheduler that were not held here at the last look. */
+    private final Set<String> strays = new HashSet<>();
+
+    Recovery(
+            TaskStore store,
+            String owner,
+            InFlight inFlight,
+            Tracker tracker,
+            PodReads reads,
+            Background lookups,
+            Inbox inbox,
+            PodNews news,
+            Consumer<ActiveTask> launch) {
+        this.store = store;
+        this.owner = owner;
+        this.inFlight = inFlight;
+        this.tracker = tracker;
+        this.reads = reads;
+        this.lookups = lookups;
+        this.inbox = inbox;
+        this.news = news;
+        this.launch = launch;
+    }
+
+    /**
+     * At start, on the scheduler thread: holds every task in flight for this scheduler and starts
+     * watching their namespaces; each task is resumed once its namespace is listed, so a slow or
+     * forbidden namespace delays only its own tasks.
+     */
+    int start() {
+        List<Task> mine = store.active(owner);
+        for (Task t : mine) {
+            inFlight.hold(t).resuming = true;
+        }
+        for (String ns : mine.stream().map(t -> t.spec().namespace()).distinct().toList()) {
+            tracker.track(ns);
+        }
+        if (!mine.isEmpty()) {
+            log.info(
+                    "{} task(s) in flight from before the restart; each resumes once its namespace is listed",
+                    mine.size());
+        }
+        return mine.size();
+    }
+
+    /**
+     * The store's word against memory, while running (scheduler thread, every reconcile interval):
+     * a task the store holds in flight for this scheduler that is not held here, seen so at two looks
+     * in a row (so not a change in passing), is resumed as after a restart. No bug is known to lose
+     * one; this makes sure none stays unfinished if one does. Held tasks still waiting for a look at
+     * their pod (the look failed) are tried again.
+     */
+    void reconcile() {
+        Set<String> seen = new HashSet<>();
+        for (Task t : store.active(owner)) {
+            ActiveTask held = inFlight.get(t.id());
+            if (held != null) {
+                if (held.resuming && tracker.synced(held.namespace())) {
+                    inbox.post(new Message.Resume(t));
+                }
+                continue;
+            }
+            if (inFlight.wasLetGo(t.id(), t.tryNumber())) {
+                continue; // its pod went to another owner; the store catches up when that owner records it
+            }
+            seen.add(t.id());
+            if (strays.add(t.id())) {
+                continue; // first look: wait for the next
+            }
+            log.warn(
+                    "task {} is {} for this scheduler in the store but was not held here; picking it up",
+                    t.id(),
+                    t.state());
+            inbox.post(new Message.Resume(t));
+        }
+        strays.retainAll(seen);
+    }
+
+    /** On the worker: a task to resume (a stray, or a held one whose pod look failed). */
+    void resume(Task t, TaskMoves.Batch b) {
+        ActiveTask a = inFlight.get(t.id());
+        if (a == null) {
+            if (inFlight.wasLetGo(t.id(), t.tryNumber())) {
+                return;
+            }
+            a = inFlight.hold(t);
+            a.resuming = true;
+            tracker.track(t.spec().namespace());
+        }
+        if (a.resuming && a.tryNumber == t.tryNumber() && tracker.synced(a.namespace())) {
+            match(a, b);
+        }
+    }
+
+    /** On the worker: the namespace is listed; every task waiting there is resumed or launched. */
+    void namespaceSynced(String namespace, TaskMoves.Batch b) {
+        for (ActiveTask a : List.copyOf(inFlight.all())) {
+            if (!a.namespace().equals(namespace)) {
+                continue;
+            }
+            if (a.resuming) {
+                match(a, b);
+            } else if (a.waitingSince != null) {
+                launch.accept(a);
+            }
+        }
+    }
+
+    /** Matches a resuming task with its pod: the watch's view, else a launch, else a direct look. */
+    private void match(ActiveTask a, TaskMoves.Batch b) {
+        String name = a.expectedPodName();
+        Optional<PodView> pod = tracker.pod(a.namespace(), name);
+        if (pod.isPresent()) {
+            news.changed(pod.get(), false, b);
+        } else if (a.state == TaskState.LAUNCHING) {
+            log.info("task {}: claimed but no pod seen; launching again (a 409 means it was ours)", a.id);
+            a.resuming = false;
+            launch.accept(a);
+        } else {
+            // Not in the watch: gone, relabelled to another owner, or labelled done. Ask, off this thread.
+            String ns = a.namespace();
+            lookups.run(() -> {
+                try {
+                    inbox.post(new Message.PodLookedUp(a.id, a.tryNumber, reads.lookUp(ns, name)));
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "task {}: could not look up pod {}/{} ({}); trying again later",
+                            a.id,
+                            ns,
+                            name,
+                            e.toString());
+                }
+            });
+            return;
+        }
+        news.askAgainIfCancelled(a);
+    }
+
+    /** On the worker: what the direct look found. */
+    void lookedUp(Message.PodLookedUp m, TaskMoves.Batch b) {
+        ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
+        if (a == null || !a.resuming) {
+            return;
+        }
+        if (m.pod().isEmpty()) {
+            a.resuming = false;
+            news.end(a, FailureDetails.of("PodVanished", "pod " + a.expectedPodName() + " is gone"), b);
+            return;
+        }
+        PodView pod = m.pod().get();
+        String podOwner = pod.labels().get(PodLabels.OWNER);
+        if (!owner.equals(podOwner)) {
+            log.info(
+                    "task {}: its pod {}/{} belongs to {} now; letting it go",
+                    a.id,
+                    pod.namespace(),
+                    pod.name(),
+                    podOwner);
+            inFlight.letGo(a);
+            return;
+        }
+        news.changed(pod, false, b); // ours, outside the watch (e.g. labelled done): what it says counts
+        news.askAgainIfCancelled(a);
+    }
+}
