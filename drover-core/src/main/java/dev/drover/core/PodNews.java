@@ -150,10 +150,10 @@ final class PodNews {
     }
 
     private void record(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod) {
+        FailureDetails full = details.withEvents(tracker.recentEvents(a.namespace(), a.podUid, EVENTS_KEPT));
         if (!inFlight.release(a)) {
             return;
         }
-        FailureDetails full = details.withEvents(tracker.recentEvents(a.namespace(), a.podUid, EVENTS_KEPT));
         String pod = a.podName;
         b.endTry(
                 a,

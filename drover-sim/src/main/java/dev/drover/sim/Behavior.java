@@ -26,7 +26,8 @@ record Behavior(
         Optional<Duration> evict,
         ProviderFailure providerFailure,
         Duration bindDelay,
-        Optional<Duration> loseNode) {
+        Optional<Duration> loseNode,
+        Duration logDelay) {
 
     static final String ALL_MAIN = "";
     static final Duration DEFAULT_RUN = Duration.ofSeconds(1);
@@ -46,7 +47,8 @@ record Behavior(
             Optional.empty(),
             ProviderFailure.NONE,
             Duration.ZERO,
-            Optional.empty());
+            Optional.empty(),
+            Duration.ZERO);
 
     /** How a {@code provider-failed} pod's phase ends up (Virtual Kubelet's two cases). */
     enum ProviderFailure {

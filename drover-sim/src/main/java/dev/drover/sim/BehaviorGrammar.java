@@ -25,7 +25,7 @@ final class BehaviorGrammar {
     static final String FORMS = "run[.c]=<duration>; exit[.c]=<0-255>; log[.c]=<line>|<line>; oom[.c];"
             + " pull-throttle[.c]=<n>; pull-fail[.c]; pull-backoff=<duration>; config-error[.c];"
             + " invalid-image[.c]; init-fail=<1-255>; evict[=<duration>]; provider-failed[=pending|failed];"
-            + " bind-delay=<duration>; lose-node=<duration>  (duration: 500ms, 2s, 1.5m, 0)";
+            + " bind-delay=<duration>; lose-node=<duration>; log-delay=<duration>  (duration: 500ms, 2s, 1.5m, 0)";
 
     private BehaviorGrammar() {}
 
@@ -95,6 +95,7 @@ final class BehaviorGrammar {
         Behavior.ProviderFailure providerFailure = Behavior.ProviderFailure.NONE;
         Duration bindDelay = Duration.ZERO;
         Optional<Duration> loseNode = Optional.empty();
+        Duration logDelay = Duration.ZERO;
 
         void apply(String item) {
             int eq = item.indexOf('=');
@@ -121,6 +122,7 @@ final class BehaviorGrammar {
                 case "provider-failed" -> providerFailure = providerFailure(podWide(left, container, value), value);
                 case "bind-delay" -> bindDelay = parseDuration(podWide(left, container, value), value);
                 case "lose-node" -> loseNode = Optional.of(parseDuration(podWide(left, container, value), value));
+                case "log-delay" -> logDelay = parseDuration(podWide(left, container, value), value);
                 default -> throw new IllegalArgumentException("unknown key '" + key + "'");
             }
         }
@@ -209,7 +211,8 @@ final class BehaviorGrammar {
                     evict,
                     providerFailure,
                     bindDelay,
-                    loseNode);
+                    loseNode,
+                    logDelay);
         }
     }
 }

@@ -92,6 +92,9 @@ final class KubeletServer implements AutoCloseable {
                 reply(ex, 503, "the simulated kubelet of node \"" + pod.node() + "\" is gone");
                 return;
             }
+            if (!pod.answerDelay().isZero()) {
+                sleep(pod.answerDelay()); // a slow kubelet
+            }
             ContainerLog c = pod.container(name);
             if (c == null) {
                 reply(ex, 404, "container \"" + name + "\" not found in pod \"" + podName + "\"");
@@ -114,6 +117,15 @@ final class KubeletServer implements AutoCloseable {
             stream(ex, c, opts, now);
         } catch (IOException e) {
             log.debug("log request ended: {}", e.toString());
+        }
+    }
+
+    private static void sleep(Duration d) throws IOException {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 

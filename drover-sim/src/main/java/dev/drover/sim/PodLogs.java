@@ -11,10 +11,18 @@ final class PodLogs {
     private final Map<String, ContainerLog> containers = new LinkedHashMap<>();
     private volatile boolean nodeLost;
 
-    PodLogs(String uid, String node, List<ContainerLog> logs) {
+    private final java.time.Duration answerDelay;
+
+    PodLogs(String uid, String node, List<ContainerLog> logs, java.time.Duration answerDelay) {
         this.uid = uid;
         this.node = node;
+        this.answerDelay = answerDelay;
         logs.forEach(l -> containers.put(l.container(), l));
+    }
+
+    /** How long the kubelet takes before it answers a log request (behaviour {@code log-delay}). */
+    java.time.Duration answerDelay() {
+        return answerDelay;
     }
 
     String uid() {

@@ -91,7 +91,7 @@ final class PodState {
         this.main = List.copyOf(main);
         this.writes = writes;
         this.latest = pod;
-        this.logs = new PodLogs(uid, node, containers().map(c -> c.log).toList());
+        this.logs = new PodLogs(uid, node, containers().map(c -> c.log).toList(), behavior.logDelay());
     }
 
     /** The state of a pod first seen on {@code node}; a bad behaviour annotation is logged and ignored. */

@@ -101,8 +101,9 @@ class BehaviorGrammarTest {
 
     @Test
     void podWideKeysTakeOptionalDurations() {
-        Behavior b = parse("evict; bind-delay=3s; lose-node=500ms");
+        Behavior b = parse("evict; bind-delay=3s; lose-node=500ms; log-delay=2s");
 
+        assertThat(b.logDelay()).isEqualTo(Duration.ofSeconds(2));
         assertThat(b.evict()).contains(Duration.ZERO);
         assertThat(b.bindDelay()).isEqualTo(Duration.ofSeconds(3));
         assertThat(b.loseNode()).contains(Duration.ofMillis(500));
@@ -186,7 +187,8 @@ class BehaviorGrammarTest {
                 "evict",
                 "provider-failed",
                 "bind-delay",
-                "lose-node")) {
+                "lose-node",
+                "log-delay")) {
             assertThat(BehaviorGrammar.FORMS).contains(key);
         }
     }

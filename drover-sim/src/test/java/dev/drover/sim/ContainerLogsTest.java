@@ -69,6 +69,18 @@ class ContainerLogsTest {
     }
 
     @Test
+    void aSlowKubeletAnswersALogRequestOnlyAfterItsDelay(KubernetesClient client) {
+        create(client, ns, pod("slow", "run=100ms; log=late; log-delay=1500ms", container("main", "ignored")));
+        awaitPhase(client, "slow", "Succeeded");
+
+        long start = System.nanoTime();
+        String log = logs(client, "slow").getLog();
+
+        assertThat(log).isEqualTo("late\n");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
     void withoutLogLinesTheContainerLogsItsCommandLine(KubernetesClient client) {
         create(client, ns, pod("echo", "run=100ms", container("main", "sh", "-c", "echo hi")));
         awaitPhase(client, "echo", "Succeeded");

@@ -1,0 +1,307 @@
+package dev.drover.core;
+
+import dev.drover.kube.PodView;
+import dev.drover.kube.PodView.ContainerView;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * An in-memory stand-in for what the engine's seams reach (launcher, cleanup, direct reads,
+ * watches), so the pieces of the scheduler are tested in milliseconds. Not a Kubernetes: pods only
+ * change when a test says so. Behaviour of the real apiserver is tested elsewhere, on the test
+ * ground.
+ */
+final class FakeCluster implements Launcher, Cleanup, PodReads {
+    final String owner;
+    private final Map<String, PodView> pods = new ConcurrentHashMap<>();
+    /** What the engine did, in order: {@code create ns/pod}, {@code done ns/pod}, {@code delete ns/pod}, {@code revoke ns/pod}, {@code log ns/pod}. */
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    /** Namespaces whose pods cannot be listed (the watch never syncs there). */
+    final Set<String> unlistable = ConcurrentHashMap.newKeySet();
+    /** What a launch answers; default: the pod is created, Pending. */
+    volatile Function<Task, LaunchResult> onLaunch = this::create;
+    /** When set, log reads wait for it. */
+    volatile CountDownLatch logGate;
+
+    volatile List<String> logLines = List.of("last words");
+    private Watches watches;
+
+    FakeCluster(String owner) {
+        this.owner = owner;
+    }
+
+    Function<Consumer<Message>, Tracker> trackers() {
+        return sink -> watches = new Watches(sink);
+    }
+
+    // --- the seams
+
+    @Override
+    public LaunchResult launch(Task task) {
+        return onLaunch.apply(task);
+    }
+
+    LaunchResult create(Task t) {
+        String name = TaskIds.podName(t.spec().name(), t.id(), t.tryNumber());
+        calls.add("create " + t.spec().namespace() + "/" + name);
+        Map<String, String> labels = new HashMap<>();
+        labels.put(PodLabels.OWNER, owner);
+        labels.put(PodLabels.TASK_ID, t.id());
+        labels.put(PodLabels.TRY, Integer.toString(t.tryNumber()));
+        PodView pod = new PodView(
+                t.spec().namespace(),
+                name,
+                "uid-" + name,
+                "1",
+                labels,
+                false,
+                null,
+                "Pending",
+                null,
+                null,
+                List.of(),
+                List.of());
+        boolean existed = pods.containsKey(key(pod));
+        if (!existed) {
+            put(pod);
+        }
+        return new LaunchResult.Created(name, existed);
+    }
+
+    @Override
+    public void finished(String namespace, String pod, boolean delete) {
+        if (delete) {
+            delete(namespace, pod);
+        } else {
+            calls.add("done " + namespace + "/" + pod);
+            relabel(namespace, pod, PodLabels.DONE, "true");
+        }
+    }
+
+    @Override
+    public void revoke(String namespace, String pod) {
+        calls.add("revoke " + namespace + "/" + pod);
+        relabel(namespace, pod, PodLabels.REVOKED, "true");
+        delete(namespace, pod);
+    }
+
+    @Override
+    public void delete(String namespace, String pod) {
+        calls.add("delete " + namespace + "/" + pod);
+        PodView old = pods.remove(namespace + "/" + pod);
+        if (old != null) {
+            tell(withDeleting(old), true, matches(old));
+        }
+    }
+
+    @Override
+    public Optional<PodView> lookUp(String namespace, String name) {
+        return Optional.ofNullable(pods.get(namespace + "/" + name));
+    }
+
+    @Override
+    public List<String> logTail(String namespace, String pod, String container, int lines) {
+        calls.add("log " + namespace + "/" + pod);
+        CountDownLatch gate = logGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return logLines;
+    }
+
+    // --- what tests make pods do
+
+    Optional<PodView> pod(String namespace, String name) {
+        return lookUp(namespace, name);
+    }
+
+    void running(String namespace, String name) {
+        phase(
+                namespace,
+                name,
+                "Running",
+                new ContainerView("main", "running", null, null, null, true, 0, Instant.EPOCH, null));
+    }
+
+    void succeeded(String namespace, String name) {
+        phase(namespace, name, "Succeeded", terminated(0, "Completed"));
+    }
+
+    void failed(String namespace, String name, int exitCode) {
+        phase(namespace, name, "Failed", terminated(exitCode, "Error"));
+    }
+
+    void relabel(String namespace, String name, String label, String value) {
+        PodView p = pods.get(namespace + "/" + name);
+        if (p == null) {
+            return;
+        }
+        Map<String, String> labels = new HashMap<>(p.labels());
+        labels.put(label, value);
+        put(new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                labels,
+                p.deleting(),
+                p.nodeName(),
+                p.phase(),
+                p.reason(),
+                p.message(),
+                p.initContainers(),
+                p.containers()));
+    }
+
+    /** A pod that exists in the cluster, whoever made it (e.g. left behind by an earlier scheduler). */
+    void put(PodView pod) {
+        PodView old = pods.put(key(pod), pod);
+        boolean wasIn = old != null && matches(old);
+        if (matches(pod)) {
+            tell(pod, false, true);
+        } else if (wasIn) {
+            tell(pod, true, true); // left the selector
+        }
+    }
+
+    private void phase(String namespace, String name, String phase, ContainerView c) {
+        PodView p = pods.get(namespace + "/" + name);
+        put(new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                p.labels(),
+                p.deleting(),
+                "node-1",
+                phase,
+                null,
+                null,
+                List.of(),
+                List.of(c)));
+    }
+
+    private static ContainerView terminated(int exitCode, String reason) {
+        return new ContainerView("main", "terminated", reason, null, exitCode, false, 0, Instant.EPOCH, Instant.EPOCH);
+    }
+
+    private static PodView withDeleting(PodView p) {
+        return new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                p.labels(),
+                true,
+                p.nodeName(),
+                p.phase(),
+                p.reason(),
+                p.message(),
+                p.initContainers(),
+                p.containers());
+    }
+
+    private static String next(PodView p) {
+        return Long.toString(Long.parseLong(p.resourceVersion()) + 1);
+    }
+
+    private boolean matches(PodView p) {
+        return owner.equals(p.labels().get(PodLabels.OWNER))
+                && !"true".equals(p.labels().get(PodLabels.DONE));
+    }
+
+    private static String key(PodView p) {
+        return p.namespace() + "/" + p.name();
+    }
+
+    private void tell(PodView pod, boolean deleted, boolean inSelector) {
+        Watches w = watches;
+        if (w != null && inSelector) {
+            w.tell(pod, deleted);
+        }
+    }
+
+    /** The engine's tracker: a watch per namespace over the pods above, selector owner=self, done!=true. */
+    final class Watches implements Tracker {
+        private final Consumer<Message> sink;
+        private final Set<String> watched = ConcurrentHashMap.newKeySet();
+        private final Set<String> synced = ConcurrentHashMap.newKeySet();
+        final Map<String, List<String>> events = new ConcurrentHashMap<>();
+
+        Watches(Consumer<Message> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public synchronized void track(String namespace) {
+            if (watched.add(namespace)) {
+                listIfAllowed(namespace);
+            }
+        }
+
+        /** Lists a namespace that was unlistable before (the permission came). */
+        synchronized void listIfAllowed(String namespace) {
+            if (!watched.contains(namespace) || unlistable.contains(namespace) || synced.contains(namespace)) {
+                return;
+            }
+            pods.values().stream()
+                    .filter(p -> p.namespace().equals(namespace) && matches(p))
+                    .forEach(p -> sink.accept(new Message.PodChanged(p, false)));
+            synced.add(namespace);
+            sink.accept(new Message.NamespaceSynced(namespace));
+        }
+
+        synchronized void tell(PodView pod, boolean deleted) {
+            if (synced.contains(pod.namespace())) {
+                sink.accept(new Message.PodChanged(pod, deleted));
+            }
+        }
+
+        @Override
+        public boolean synced(String namespace) {
+            return synced.contains(namespace);
+        }
+
+        @Override
+        public Optional<PodView> pod(String namespace, String name) {
+            PodView p = pods.get(namespace + "/" + name);
+            return p != null && synced.contains(namespace) && matches(p) ? Optional.of(p) : Optional.empty();
+        }
+
+        @Override
+        public List<String> recentEvents(String namespace, String podUid, int max) {
+            return podUid == null ? List.of() : events.getOrDefault(podUid, List.of());
+        }
+
+        @Override
+        public List<NamespaceStatus> namespaces() {
+            return watched.stream()
+                    .sorted()
+                    .map(ns -> new NamespaceStatus(
+                            ns,
+                            synced.contains(ns),
+                            unlistable.contains(ns) ? "403 Forbidden: pods is forbidden" : null))
+                    .toList();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    Watches watches() {
+        return watches;
+    }
+}

@@ -1,0 +1,340 @@
+package dev.drover.core;
+
+import static dev.drover.core.EngineHarness.NS;
+import static dev.drover.core.EngineHarness.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler's pieces together, on a fake cluster: no apiserver, each test in well under a
+ * second. The same behaviours on the real apiserver: ExecutorTest, ExecutorRecoveryTest,
+ * ExecutorDefectsTest.
+ */
+class TaskEngineTest {
+    private final EngineHarness h = new EngineHarness();
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    private static ConditionFactory soon() {
+        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5));
+    }
+
+    private void awaitState(Task t, TaskState s) {
+        soon().until(() -> h.state(t.id()) == s);
+    }
+
+    @Test
+    void aTaskGoesFromQueuedThroughEveryStateToSucceededAndItsPodIsDeleted() {
+        h.start();
+        Task t = h.submit(task("hello"));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.running(NS, h.podOf(t));
+        awaitState(t, TaskState.RUNNING);
+        h.cluster.succeeded(NS, h.podOf(t));
+        awaitState(t, TaskState.SUCCEEDED);
+
+        assertThat(h.states(t.id()))
+                .containsExactly(
+                        TaskState.QUEUED,
+                        TaskState.LAUNCHING,
+                        TaskState.PENDING,
+                        TaskState.RUNNING,
+                        TaskState.SUCCEEDED);
+        soon().until(() -> h.cluster.calls.contains("delete " + NS + "/" + h.podOf(t)));
+    }
+
+    @Test
+    void aFailedContainerFailsTheTaskWithItsExitCodeEventsAndLogTailAndKeepsThePod() {
+        h.start();
+        Task t = h.submit(task("crunch"));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.watches().events.put("uid-" + h.podOf(t), List.of("Normal Started: Started container main"));
+
+        h.cluster.failed(NS, h.podOf(t), 3);
+        awaitState(t, TaskState.FAILED);
+
+        FailureDetails d = h.stored(t.id()).failure();
+        assertThat(d.exitCode()).isEqualTo(3);
+        assertThat(d.container()).isEqualTo("main");
+        assertThat(d.logTail()).containsExactly("last words");
+        assertThat(d.events()).containsExactly("Normal Started: Started container main");
+        soon().until(() -> h.cluster.calls.contains("done " + NS + "/" + h.podOf(t)));
+    }
+
+    @Test
+    void aSlowLogReadHoldsBackOnlyItsOwnTaskNotThePodNewsOfOthers() {
+        h.start();
+        CountDownLatch gate = new CountDownLatch(1);
+        h.cluster.logGate = gate;
+        Task slow = h.submit(task("slow"));
+        Task quick = h.submit(task("quick"));
+        awaitState(slow, TaskState.PENDING);
+        awaitState(quick, TaskState.PENDING);
+
+        h.cluster.failed(NS, h.podOf(slow), 1);
+        soon().until(() -> h.cluster.calls.contains("log " + NS + "/" + h.podOf(slow)));
+        h.cluster.succeeded(NS, h.podOf(quick));
+
+        awaitState(quick, TaskState.SUCCEEDED);
+        assertThat(h.state(slow.id())).as("its log is still being read").isEqualTo(TaskState.PENDING);
+        gate.countDown();
+        awaitState(slow, TaskState.FAILED);
+    }
+
+    @Test
+    void aFailedTryIsRetriedAfterABackoffThatDoublesPerTry() {
+        h.start();
+        Task t = h.submit(task("flaky").retries(2, Duration.ofSeconds(10)));
+        for (int tryNumber = 1; tryNumber <= 2; tryNumber++) {
+            int n = tryNumber;
+            soon().until(() -> h.stored(t.id()).tryNumber() == n && h.state(t.id()) == TaskState.PENDING);
+            java.time.Instant failedAt = h.clock.instant();
+            h.cluster.failed(NS, h.podOf(t), 1);
+            awaitState(t, TaskState.UP_FOR_RETRY);
+
+            Duration backoff = Duration.ofSeconds(10L << (n - 1));
+            assertThat(h.stored(t.id()).nextAttemptAt()).isEqualTo(failedAt.plus(backoff));
+            h.clock.advance(backoff.minusMillis(1));
+            h.engine().nudge();
+            assertThat(h.state(t.id())).as("not due yet").isEqualTo(TaskState.UP_FOR_RETRY);
+            h.clock.advance(Duration.ofMillis(1));
+        }
+        soon().until(() -> h.stored(t.id()).tryNumber() == 3 && h.state(t.id()) == TaskState.PENDING);
+        h.cluster.failed(NS, h.podOf(t), 1);
+        awaitState(t, TaskState.FAILED);
+    }
+
+    @Test
+    void theStartupTimeoutCountsFromWhenThePodWasSeenNotFromTheSubmit() {
+        h.cluster.onLaunch = t -> new LaunchResult.Requeue(Duration.ofMinutes(10), "busy");
+        h.start();
+        Task t = h.submit(task("late").startupTimeout(Duration.ofSeconds(60)));
+        awaitState(t, TaskState.QUEUED);
+        soon().until(() -> h.stored(t.id()).reason().startsWith("launch deferred"));
+        h.clock.advance(Duration.ofMinutes(10)); // far past the startup timeout since the submit
+        h.cluster.onLaunch = h.cluster::create;
+        h.engine().nudge();
+        awaitState(t, TaskState.PENDING);
+
+        h.clock.advance(Duration.ofSeconds(59));
+        sweepsRan();
+        assertThat(h.state(t.id())).isEqualTo(TaskState.PENDING);
+        h.clock.advance(Duration.ofSeconds(2));
+        awaitState(t, TaskState.FAILED);
+        assertThat(h.stored(t.id()).failure().reason()).isEqualTo("StartupTimeout");
+        soon().until(() -> h.cluster.calls.contains("delete " + NS + "/" + h.podOf(t)));
+    }
+
+    @Test
+    void aRunTimeoutFailsATaskThatRanTooLong() {
+        h.start();
+        Task t = h.submit(task("runaway").runTimeout(Duration.ofSeconds(30)));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.running(NS, h.podOf(t));
+        awaitState(t, TaskState.RUNNING);
+
+        h.clock.advance(Duration.ofSeconds(31));
+        awaitState(t, TaskState.FAILED);
+        assertThat(h.stored(t.id()).failure().reason()).isEqualTo("RunTimeout");
+    }
+
+    @Test
+    void aLaunchWaitsForItsNamespaceToBeListedAndGoesBackToTheQueueWhenItCannotBe() {
+        h.cluster.unlistable.add("locked");
+        h.start();
+        Task locked = h.submit(task("locked").namespace("locked"));
+        Task open = h.submit(task("open"));
+
+        awaitState(open, TaskState.PENDING);
+        assertThat(h.cluster.calls).noneMatch(c -> c.startsWith("create locked/"));
+        h.clock.advance(Duration.ofSeconds(6)); // past the namespace wait
+        soon().until(() -> h.state(locked.id()) == TaskState.QUEUED
+                && h.stored(locked.id()).reason().contains("403"));
+        assertThat(h.stored(locked.id()).reason()).contains("pods in locked not listed yet");
+        assertThat(h.engine().namespaces())
+                .contains(new NamespaceStatus("locked", false, "403 Forbidden: pods is forbidden"));
+    }
+
+    @Test
+    void afterARestartTasksOfANamespaceThatCannotBeListedWaitAndTheOthersResume() {
+        h.start();
+        Task locked = h.submit(task("locked").namespace("locked"));
+        Task open = h.submit(task("open"));
+        awaitState(locked, TaskState.PENDING);
+        awaitState(open, TaskState.PENDING);
+
+        h.cluster.unlistable.add("locked");
+        h.restart();
+        h.cluster.succeeded(NS, h.podOf(open));
+
+        awaitState(open, TaskState.SUCCEEDED);
+        sweepsRan();
+        assertThat(h.state(locked.id())).as("waits, never PodVanished").isEqualTo(TaskState.PENDING);
+        assertThat(h.engine().inFlight()).isEqualTo(1);
+        h.cluster.unlistable.remove("locked");
+        h.cluster.succeeded("locked", h.podOf(locked));
+        h.cluster.watches().listIfAllowed("locked");
+        awaitState(locked, TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void afterARestartAPodThatFinishedMeanwhileGivesItsResultAndAVanishedOneFailsTheTry() {
+        h.start();
+        Task finished = h.submit(task("finished"));
+        Task vanished = h.submit(task("vanished").retries(1, Duration.ofSeconds(1)));
+        awaitState(finished, TaskState.PENDING);
+        awaitState(vanished, TaskState.PENDING);
+
+        h.engine().close();
+        h.cluster.succeeded(NS, h.podOf(finished));
+        h.cluster.delete(NS, h.podOf(vanished));
+        h.start();
+
+        awaitState(finished, TaskState.SUCCEEDED);
+        awaitState(vanished, TaskState.UP_FOR_RETRY);
+        assertThat(h.stored(vanished.id()).failure().reason()).isEqualTo("PodVanished");
+    }
+
+    @Test
+    void aPodRelabelledToAnotherOwnerIsLetGoAndTheStrayPickUpNeverFailsOrRunsItAgain() {
+        h.start();
+        Task t = h.submit(task("adopted").retries(3, Duration.ofSeconds(1)));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.running(NS, h.podOf(t));
+        awaitState(t, TaskState.RUNNING);
+
+        h.cluster.relabel(NS, h.podOf(t), PodLabels.OWNER, "sched-b");
+        soon().until(() -> h.engine().inFlight() == 0);
+        h.clock.advance(Duration.ofMinutes(10));
+        sweepsRan();
+        reconciled();
+        reconciled();
+
+        assertThat(h.state(t.id())).isEqualTo(TaskState.RUNNING);
+        assertThat(h.states(t.id())).doesNotContain(TaskState.UP_FOR_RETRY, TaskState.FAILED);
+        assertThat(h.cluster.calls).filteredOn(c -> c.startsWith("create")).hasSize(1);
+        assertThat(h.cluster.calls).noneMatch(c -> c.startsWith("done") || c.startsWith("delete"));
+    }
+
+    @Test
+    void aCancelOfARunningTaskRevokesItsPodAndCancelsIt() {
+        h.start();
+        Task t = h.submit(task("long"));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.running(NS, h.podOf(t));
+        awaitState(t, TaskState.RUNNING);
+
+        h.store.requestCancel(t.id(), h.clock.instant());
+        awaitState(t, TaskState.CANCELLED);
+        soon().until(() -> h.cluster.calls.contains("revoke " + NS + "/" + h.podOf(t)));
+        assertThat(h.cluster.pod(NS, h.podOf(t))).isEmpty();
+    }
+
+    @Test
+    void aPodThatSucceededWhileTheSchedulerWasDownWinsOverACancelAskedMeanwhile() {
+        h.start();
+        Task t = h.submit(task("done-while-down"));
+        awaitState(t, TaskState.PENDING);
+        h.engine().close();
+        h.cluster.succeeded(NS, h.podOf(t));
+        h.store.requestCancel(t.id(), h.clock.instant());
+        h.cluster.unlistable.add(NS); // the list comes late: the cancel sweep runs before it
+
+        h.start();
+        sweepsRan();
+        h.cluster.unlistable.remove(NS);
+        h.cluster.watches().listIfAllowed(NS);
+
+        awaitState(t, TaskState.SUCCEEDED);
+        assertThat(h.states(t.id())).doesNotContain(TaskState.CANCELLED);
+    }
+
+    @Test
+    void aQueuedTaskCancelsWithoutEverLaunching() {
+        Task t = h.submit(task("never"));
+        h.store.requestCancel(t.id(), h.clock.instant());
+        h.start();
+
+        awaitState(t, TaskState.CANCELLED);
+        assertThat(h.states(t.id())).containsExactly(TaskState.QUEUED, TaskState.CANCELLED);
+        assertThat(h.cluster.calls).isEmpty();
+    }
+
+    @Test
+    void aSchedulerGivenItsOwnTasksNeverClaimsFromTheSharedQueue() {
+        Task other = h.submit(task("someone-elses"));
+        Task mine = h.submit(task("mine"));
+        h.start(() -> h.state(mine.id()).isTerminal() ? List.of() : List.of(mine.id()), 10);
+
+        awaitState(mine, TaskState.PENDING);
+        sweepsRan();
+        assertThat(h.state(other.id())).isEqualTo(TaskState.QUEUED);
+    }
+
+    @Test
+    void aRefusedLaunchFailsTheTaskAndADeferredOneGoesBackToTheQueue() {
+        h.cluster.onLaunch = t -> t.spec().name().equals("refused")
+                ? new LaunchResult.Rejected(FailureDetails.of("Invalid", "spec.containers[0].ports: bad"))
+                : new LaunchResult.Requeue(Duration.ofSeconds(30), "429 Too Many Requests");
+        h.start();
+        Task refused = h.submit(task("refused"));
+        Task deferred = h.submit(task("deferred"));
+
+        awaitState(refused, TaskState.FAILED);
+        assertThat(h.stored(refused.id()).failure().reason()).isEqualTo("Invalid");
+        soon().until(() -> h.stored(deferred.id()).reason().equals("launch deferred: 429 Too Many Requests"));
+        assertThat(h.stored(deferred.id()).nextAttemptAt())
+                .isAfterOrEqualTo(h.clock.instant().plusSeconds(30));
+    }
+
+    @Test
+    void theParallelismBoundsTheTasksInFlight() {
+        h.start(null, 2);
+        List<Task> tasks = List.of(h.submit(task("a")), h.submit(task("b")), h.submit(task("c")));
+
+        soon().until(() -> h.engine().inFlight() == 2);
+        sweepsRan();
+        assertThat(tasks.stream().filter(t -> h.state(t.id()) == TaskState.QUEUED))
+                .hasSize(1);
+        Task running = tasks.stream()
+                .filter(t -> h.state(t.id()) == TaskState.PENDING)
+                .findFirst()
+                .orElseThrow();
+        h.cluster.succeeded(NS, h.podOf(running));
+        soon().until(() -> tasks.stream().noneMatch(t -> h.state(t.id()) == TaskState.QUEUED));
+    }
+
+    @Test
+    void aStrayTheStoreHoldsForThisSchedulerIsPickedUpWhileItRuns() {
+        h.start();
+        Task stray = h.store.insert(
+                TaskIds.next(), task("stray").build(), h.clock.instant().plus(Duration.ofHours(1)));
+        h.store.claim(EngineHarness.OWNER, 1, h.clock.instant().plus(Duration.ofHours(1)));
+
+        soon().until(() -> h.cluster.calls.stream().anyMatch(c -> c.contains(stray.id())));
+        awaitState(stray, TaskState.PENDING);
+    }
+
+    /** Lets the scheduler loop run its sweeps a few times (its tick is 10 ms). */
+    private void sweepsRan() {
+        long until = System.nanoTime() + Duration.ofMillis(100).toNanos();
+        soon().until(() -> System.nanoTime() > until);
+    }
+
+    /** Lets one reconcile interval (50 ms) pass. */
+    private void reconciled() {
+        long until = System.nanoTime() + Duration.ofMillis(120).toNanos();
+        soon().until(() -> System.nanoTime() > until);
+    }
+}
