@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drover's Java API: tasks in, pods out, results back.
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Drover implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Drover.class);
     /**
      * Waiting reasons that fail a Pending pod at once: the kubelet will not get past them. {@code
      * ErrImagePull} with "pull QPS exceeded" (registry throttling) is transient and not among them.
@@ -45,12 +48,16 @@ public final class Drover implements AutoCloseable {
     private final String cluster;
     private final Clock clock;
     private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
+    private final Duration handlePoll;
+    private volatile boolean closed;
+    private Thread handlePoller;
 
     private Drover(Builder b) {
         this.store = b.store;
         this.owner = b.schedulerId;
         this.cluster = b.cluster != null ? b.cluster : clusterName(b.config);
         this.clock = b.clock;
+        this.handlePoll = b.handlePoll;
         double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
         this.api = KubeApi.builder(b.config)
                 .qps(apiQps)
@@ -158,6 +165,7 @@ public final class Drover implements AutoCloseable {
             out.get(i).changed(stored.get(i));
         }
         engine.nudge();
+        pollHandles();
         return out;
     }
 
@@ -199,6 +207,36 @@ public final class Drover implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Starts (once) the poll that follows handles of tasks this scheduler does not hold: another
+     * scheduler may claim them, and then only the store tells what became of them.
+     */
+    private synchronized void pollHandles() {
+        if (handlePoller != null || closed) {
+            return;
+        }
+        handlePoller = Thread.ofPlatform().daemon().name("drover-handles").start(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(handlePoll);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                List<String> elsewhere = handles.keySet().stream()
+                        .filter(id -> !engine.holds(id))
+                        .toList();
+                if (elsewhere.isEmpty()) {
+                    continue;
+                }
+                try {
+                    store.getAll(elsewhere).forEach(this::changed);
+                } catch (RuntimeException e) {
+                    log.debug("polling {} handle(s) failed; trying again: {}", elsewhere.size(), e.toString());
+                }
+            }
+        });
+    }
+
     private List<String> unfinishedSubmissions() {
         return List.copyOf(handles.keySet());
     }
@@ -215,6 +253,12 @@ public final class Drover implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        synchronized (this) {
+            if (handlePoller != null) {
+                handlePoller.interrupt();
+            }
+        }
         engine.close();
         api.close();
     }
@@ -236,6 +280,7 @@ public final class Drover implements AutoCloseable {
         private Duration reconcileInterval = Duration.ofSeconds(30);
         private Duration namespaceWait = Duration.ofSeconds(10);
         private boolean ownSubmissionsOnly;
+        private Duration handlePoll = Duration.ofMillis(500);
         private Clock clock = Clock.systemUTC();
 
         private Builder(Config config, TaskStore store) {
@@ -347,6 +392,15 @@ public final class Drover implements AutoCloseable {
          */
         public Builder ownSubmissionsOnly() {
             this.ownSubmissionsOnly = true;
+            return this;
+        }
+
+        /**
+         * How often handles of tasks another scheduler runs are brought up to date from the store
+         * (default 500 ms).
+         */
+        public Builder handlePoll(Duration d) {
+            this.handlePoll = positive("handlePoll", d);
             return this;
         }
 

@@ -137,6 +137,10 @@ final class TaskEngine implements AutoCloseable {
         return inFlight.size();
     }
 
+    boolean holds(String taskId) {
+        return inFlight.holds(taskId);
+    }
+
     List<NamespaceStatus> namespaces() {
         return tracker.namespaces();
     }

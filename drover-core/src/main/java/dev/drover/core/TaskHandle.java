@@ -10,6 +10,7 @@ public final class TaskHandle {
     private final String id;
     private final CompletableFuture<Task> result = new CompletableFuture<>();
     private final List<Consumer<Task>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Task last;
 
     TaskHandle(String id) {
         this.id = id;
@@ -24,13 +25,27 @@ public final class TaskHandle {
         return result;
     }
 
-    /** Called on every state change this process records (from the thread that recorded it). */
+    /**
+     * Called on every state change this process records (from the thread that recorded it), and on
+     * changes another scheduler records as they are polled from the store (a quick intermediate
+     * state may then be missed; the final one never is).
+     */
     public TaskHandle onStateChange(Consumer<Task> listener) {
         listeners.add(listener);
         return this;
     }
 
+    /** The task as last seen here. */
+    Task last() {
+        return last;
+    }
+
     void changed(Task t) {
+        Task before = last;
+        if (before != null && before.state() == t.state() && before.tryNumber() == t.tryNumber()) {
+            return; // nothing new (e.g. polled again)
+        }
+        last = t;
         for (Consumer<Task> l : listeners) {
             try {
                 l.accept(t);
