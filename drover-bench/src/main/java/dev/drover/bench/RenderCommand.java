@@ -19,7 +19,7 @@ final class RenderCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var json = OutputOptions.JSON;
         String table = switch (kind) {
-            case "resync" -> ResyncBench.tables(json.readValue(from.toFile(), ResyncBench.Report.class));
+            case "resync" -> ResyncTables.render(json.readValue(from.toFile(), ResyncBench.Report.class));
             case "watch-throughput" ->
                 WatchThroughputBench.tables(json.readValue(from.toFile(), WatchThroughputBench.Report.class));
             case "churn" -> ChurnBench.tables(json.readValue(from.toFile(), ChurnBench.Report.class));
