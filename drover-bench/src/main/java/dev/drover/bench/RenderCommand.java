@@ -22,7 +22,7 @@ final class RenderCommand implements Callable<Integer> {
             case "resync" -> ResyncTables.render(json.readValue(from.toFile(), ResyncBench.Report.class));
             case "watch-throughput" ->
                 WatchThroughputTables.render(json.readValue(from.toFile(), WatchThroughputBench.Report.class));
-            case "churn" -> ChurnBench.tables(json.readValue(from.toFile(), ChurnBench.Report.class));
+            case "churn" -> ChurnTables.render(json.readValue(from.toFile(), ChurnBench.Report.class));
             case "executor" -> ExecutorTables.render(json.readValue(from.toFile(), ExecutorReport.class));
             default -> throw new IllegalArgumentException("unknown report kind " + kind);
         };
