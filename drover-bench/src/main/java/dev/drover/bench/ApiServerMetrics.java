@@ -1,8 +1,6 @@
 package dev.drover.bench;
 
 import java.io.IOException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Independent request accounting from the apiserver's own {@code /metrics}: namespaced pod LISTs and WATCHes
@@ -10,8 +8,6 @@ import java.util.regex.Pattern;
  * open right now ({@code apiserver_longrunning_gauge}).
  */
 final class ApiServerMetrics {
-    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
-
     /** Pod list/watch counts at one moment. */
     record PodRequests(long lists, long watchesEnded, long watchesOpen) {
         /** Requests made between {@code before} and this snapshot (an open watch counts once). */
@@ -36,44 +32,27 @@ final class ApiServerMetrics {
     }
 
     static PodRequests parse(String text) {
-        long lists = 0;
-        long watches = 0;
-        long open = 0;
-        for (String line : text.split("\n")) {
-            boolean total = line.startsWith("apiserver_request_total{");
-            boolean gauge = line.startsWith("apiserver_longrunning_gauge{");
-            if (!total && !gauge) {
-                continue;
-            }
-            int close = line.lastIndexOf('}');
-            String labels = line.substring(line.indexOf('{') + 1, close);
-            String resource = null;
-            String scope = null;
-            String subresource = "";
-            String verb = null;
-            Matcher m = LABEL.matcher(labels);
-            while (m.find()) {
-                switch (m.group(1)) {
-                    case "resource" -> resource = m.group(2);
-                    case "subresource" -> subresource = m.group(2);
-                    case "scope" -> scope = m.group(2);
-                    case "verb" -> verb = m.group(2);
-                    default -> {}
-                }
-            }
+        long[] lists = {0};
+        long[] watches = {0};
+        long[] open = {0};
+        MetricsText.requests(text, s -> {
+            String verb = s.label("verb");
             // Namespaced only: the apiserver's own informers list and watch pods cluster-wide.
-            if (!"pods".equals(resource) || !"namespace".equals(scope) || !subresource.isEmpty() || verb == null) {
-                continue;
+            if (!s.label("resource").equals("pods")
+                    || !s.label("scope").equals("namespace")
+                    || !s.label("subresource").isEmpty()
+                    || verb.isEmpty()) {
+                return;
             }
-            long value = (long) Double.parseDouble(line.substring(close + 1).trim());
-            if (total && verb.equals("LIST")) {
-                lists += value;
-            } else if (total && (verb.equals("WATCH") || verb.equals("WATCHLIST"))) {
-                watches += value;
-            } else if (gauge && (verb.equals("WATCH") || verb.equals("WATCHLIST"))) {
-                open += value;
+            boolean watch = verb.equals("WATCH") || verb.equals("WATCHLIST");
+            if (s.total() && verb.equals("LIST")) {
+                lists[0] += s.value();
+            } else if (s.total() && watch) {
+                watches[0] += s.value();
+            } else if (!s.total() && watch) {
+                open[0] += s.value();
             }
-        }
-        return new PodRequests(lists, watches, open);
+        });
+        return new PodRequests(lists[0], watches[0], open[0]);
     }
 }

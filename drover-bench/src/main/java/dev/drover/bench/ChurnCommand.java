@@ -95,7 +95,7 @@ final class ChurnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ChurnBench.Report r = bench(Progress.stderr());
-        out.print(r, ChurnBench.tables(r));
+        out.print(r, ChurnTables.render(r));
         boolean oursClean = r.variants().stream()
                 .flatMap(v -> v.informers().stream())
                 .filter(i -> i.informer().startsWith("ours"))

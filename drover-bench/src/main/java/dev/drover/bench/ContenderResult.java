@@ -41,6 +41,12 @@ record ContenderResult(
         return (heapSyncedBytes - heapBaselineBytes) / (double) expectedPods;
     }
 
+    /** A run that gave no figures, only {@code error}. */
+    static ContenderResult failed(String contender, int namespaces, int expectedPods, String error) {
+        return new ContenderResult(
+                contender, namespaces, expectedPods, -1, Double.NaN, 0, 0, 0, 0, -1, 0, 0, Map.of(), error);
+    }
+
     boolean ok() {
         return error == null;
     }

@@ -9,13 +9,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Request accounting for the executor benchmark, from the apiserver's side only.
@@ -31,7 +28,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class ExecutorApiCounts {
-    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One kind of request: verb as the source spells it, resource, subresource ("" for none), code. */
@@ -58,31 +54,19 @@ final class ExecutorApiCounts {
 
     static Map<Key, Long> parseMetrics(String text) {
         Map<Key, Long> out = new TreeMap<>();
-        for (String line : text.split("\n")) {
-            boolean total = line.startsWith("apiserver_request_total{");
-            boolean gauge = line.startsWith("apiserver_longrunning_gauge{");
-            if (!total && !gauge) {
-                continue;
-            }
-            int close = line.lastIndexOf('}');
-            Map<String, String> labels = new HashMap<>();
-            Matcher m = LABEL.matcher(line.substring(line.indexOf('{') + 1, close));
-            while (m.find()) {
-                labels.put(m.group(1), m.group(2));
-            }
-            String resource = labels.getOrDefault("resource", "");
+        MetricsText.requests(text, s -> {
+            String resource = s.label("resource");
             // Namespaced (collections: "namespace", named objects and creates: "resource") only: the
             // apiserver's own informers list and watch pods cluster-wide.
-            String scope = labels.getOrDefault("scope", "");
+            String scope = s.label("scope");
             if (!(resource.equals("pods") || resource.equals("events"))
                     || !(scope.equals("namespace") || scope.equals("resource"))) {
-                continue;
+                return;
             }
-            long value = (long) Double.parseDouble(line.substring(close + 1).trim());
-            String code = total ? labels.getOrDefault("code", "?") : "open";
-            Key k = new Key(labels.getOrDefault("verb", "?"), resource, labels.getOrDefault("subresource", ""), code);
-            out.merge(k, value, Long::sum);
-        }
+            String verb = s.labels().getOrDefault("verb", "?");
+            String code = s.total() ? s.labels().getOrDefault("code", "?") : "open";
+            out.merge(new Key(verb, resource, s.label("subresource"), code), s.value(), Long::sum);
+        });
         return out;
     }
 
@@ -113,17 +97,9 @@ final class ExecutorApiCounts {
     /**
      * Requests in {@code namespace} written to the audit log after {@code offset}, by client (named by
      * {@code clientOf} from the user agent) and key. Verbs are the audit log's (create, get, list, watch,
-     * patch, delete…); a watch counts when it starts, every other request when it completes.
-     */
-    static Map<String, Map<Key, Long>> audit(
-            Path auditLog, long offset, String namespace, Function<String, String> clientOf) throws IOException {
-        return audit(auditLog, offset, namespace, clientOf, null);
-    }
-
-    /**
-     * As {@link #audit(Path, long, String, Function)}; also collects each completed request's time in
-     * the apiserver (stageTimestamp − requestReceivedTimestamp, µs precision) under "client VERB
-     * resource[/subresource]" into {@code serverNanos} when it is not null.
+     * patch, delete…); a watch counts when it starts, every other request when it completes. Each
+     * completed request's time in the apiserver (stageTimestamp − requestReceivedTimestamp, µs
+     * precision) goes under "client VERB resource[/subresource]" into {@code serverNanos}.
      */
     static Map<String, Map<Key, Long>> audit(
             Path auditLog,
@@ -166,7 +142,7 @@ final class ExecutorApiCounts {
                         code);
                 String client = clientOf.apply(e.path("userAgent").asText(""));
                 out.computeIfAbsent(client, c -> new TreeMap<>()).merge(k, 1L, Long::sum);
-                if (serverNanos != null && !verb.equals("watch")) {
+                if (!verb.equals("watch")) {
                     try {
                         long nanos = java.time.Duration.between(
                                         java.time.Instant.parse(e.path("requestReceivedTimestamp")

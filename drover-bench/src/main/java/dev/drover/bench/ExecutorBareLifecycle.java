@@ -2,7 +2,6 @@ package dev.drover.bench;
 
 import dev.drover.core.TaskIds;
 import dev.drover.core.TaskSpec;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ final class ExecutorBareLifecycle {
             int pods,
             int parallelism,
             int concurrency,
-            ExecutorBench.ProcessCpu servers,
+            CpuMeter cpu,
             Progress progress)
             throws Exception {
         Semaphore slots = new Semaphore(parallelism);
@@ -78,8 +77,7 @@ final class ExecutorBareLifecycle {
                 });
             });
             watch.start();
-            ExecutorBench.ProcessCpu.Snapshot cpu0 = servers.snapshot();
-            long bench0 = ExecutorBench.processCpuNanos();
+            CpuMeter.Reading cpu0 = cpu.read();
             long t0 = System.nanoTime();
             AtomicInteger next = new AtomicInteger();
             List<Throwable> failures = new ArrayList<>();
@@ -89,7 +87,8 @@ final class ExecutorBareLifecycle {
                     while (next.getAndIncrement() < pods) {
                         try {
                             slots.acquire();
-                            create(http, namespace, spec.get(), retried);
+                            String json = spec.get().toPod(TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
+                            ExecutorRawCreates.post(http, namespace, json, retried, "bare create");
                         } catch (Exception e) {
                             synchronized (failures) {
                                 failures.add(e);
@@ -120,8 +119,7 @@ final class ExecutorBareLifecycle {
                     .max()
                     .orElse(System.nanoTime());
             double seconds = (last - t0) / 1e9;
-            ExecutorBench.ProcessCpu.Snapshot cpu1 = servers.snapshot();
-            long bench1 = ExecutorBench.processCpuNanos();
+            CpuMeter.Usage used = cpu.since(cpu0);
             // The deletes settle before the executor's phase starts, so its writes do not overlap.
             long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (watch.deleted() < watch.added() && System.nanoTime() < end) {
@@ -135,25 +133,9 @@ final class ExecutorBareLifecycle {
                     pods / seconds,
                     retried.get(),
                     deleteFailures.get(),
-                    (cpu1.apiServerSeconds() - cpu0.apiServerSeconds()) * 1000 / pods,
-                    (cpu1.etcdSeconds() - cpu0.etcdSeconds()) * 1000 / pods,
-                    (bench1 - bench0) / 1e6 / pods);
-        }
-    }
-
-    private static void create(KubeHttp http, String ns, TaskSpec spec, AtomicLong retried) throws Exception {
-        String json = spec.toPod(TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
-        for (int attempt = 0; ; attempt++) {
-            HttpResponse<String> r = http.send("POST", "/api/v1/namespaces/" + ns + "/pods", json, "application/json");
-            int code = r.statusCode();
-            if (code == 201 || code == 409) {
-                return; // 409: an earlier attempt got through
-            }
-            if (!(code == 429 || code >= 500) || attempt >= 10) {
-                throw new IllegalStateException("bare create answered " + code + ": " + r.body());
-            }
-            retried.incrementAndGet();
-            Thread.sleep(Math.min(2000, 100L << Math.min(attempt, 4)));
+                    used.apiServerMsPer(pods),
+                    used.etcdMsPer(pods),
+                    used.jvmMsPer(pods));
         }
     }
 }

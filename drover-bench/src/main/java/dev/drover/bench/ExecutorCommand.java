@@ -1,11 +1,9 @@
 package dev.drover.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -16,13 +14,11 @@ import picocli.CommandLine.Option;
             "the same run: raw pod creates (no simulator in that namespace), Drover's launches under the",
             "same conditions (launch only), bare lifecycles (plain create -> simulator -> delete), then N",
             "tasks end to end: tasks/s, terminal-status -> committed latency, CPU per pod, API requests",
-            "per task (audit log and /metrics)."
+            "per task (audit log and /metrics). --smoke: 200 tasks, 200 raw pods per client, 3 nodes."
         })
 final class ExecutorCommand implements Callable<Integer> {
-    enum Format {
-        table,
-        json
-    }
+    @Mixin
+    OutputOptions out = new OutputOptions();
 
     @Option(names = "--tasks", defaultValue = "5000", description = "Tasks to run (default ${DEFAULT-VALUE}).")
     int tasks;
@@ -110,12 +106,6 @@ final class ExecutorCommand implements Callable<Integer> {
     long timeoutMinutes;
 
     @Option(
-            names = "--output",
-            defaultValue = "table",
-            description = "table (default) or json; either goes to stdout, progress to stderr.")
-    Format output;
-
-    @Option(
             names = "--no-bare",
             description = "Skip the bare lifecycle run (plain create -> simulator -> delete, the limit for whole"
                     + " tasks).")
@@ -127,26 +117,16 @@ final class ExecutorCommand implements Callable<Integer> {
                     + " against the raw creates).")
     boolean noLaunchOnly;
 
-    @Option(names = "--save-json", description = "Also write the JSON report to this file.")
-    Path saveJson;
-
-    @Option(
-            names = "--smoke",
-            description = "A small run (200 tasks, 200 raw pods per client, 3 nodes), under a minute.")
-    boolean smoke;
-
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     ExecutorBench.Options options() {
-        int n = smoke ? 200 : tasks;
+        int n = out.smoke ? 200 : tasks;
         return new ExecutorBench.Options(
                 n,
                 run,
-                smoke ? 3 : nodes,
+                out.smoke ? 3 : nodes,
                 concurrency,
                 parallelism,
                 launchQps,
-                rawPods > 0 && !smoke ? rawPods : n,
+                rawPods > 0 && !out.smoke ? rawPods : n,
                 List.copyOf(rawClients),
                 store,
                 submitThreads,
@@ -154,24 +134,19 @@ final class ExecutorCommand implements Callable<Integer> {
                 tickMs,
                 maxRequestsInflight,
                 maxMutatingRequestsInflight,
-                (smoke ? 3 : timeoutMinutes) * 60,
+                (out.smoke ? 3 : timeoutMinutes) * 60,
                 !noBare,
                 !noLaunchOnly);
     }
 
-    ExecutorBench.Report bench(Progress progress) throws Exception {
+    ExecutorReport bench(Progress progress) throws Exception {
         return new ExecutorBench(options(), progress).run();
     }
 
     @Override
     public Integer call() throws Exception {
-        ExecutorBench.Report r = bench(Progress.stderr());
-        String json = JSON.writeValueAsString(r);
-        if (saveJson != null) {
-            java.nio.file.Files.writeString(saveJson, json);
-        }
-        System.out.print(output == Format.json ? json + "\n" : ExecutorBench.tables(r));
-        System.out.flush();
+        ExecutorReport r = bench(Progress.stderr());
+        out.print(r, ExecutorTables.render(r));
         return r.executor().succeeded() == r.options().tasks() ? 0 : 1;
     }
 }

@@ -5,9 +5,6 @@ import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
 import io.fabric8.kubernetes.client.Config;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -47,10 +44,12 @@ final class ExecutorLaunchOnly {
                         .start()) {
             // Warm-up, not timed, as for the raw creates: the informer's start, class loading and JIT.
             int warmUp = ExecutorRawCreates.warmUp(tasks, concurrency);
-            submitAll(drover, spec, warmUp, 1, warmUp);
+            TaskSubmitter.submit(drover, spec, warmUp, 1, warmUp, "launch-submit-", (at, handles) -> {});
             awaitPods(watch, warmUp, Duration.ofMinutes(2), null, 0);
             long t0 = System.nanoTime();
-            double submitSeconds = submitAll(drover, spec, tasks, submitThreads, submitBatch) / 1e9;
+            TaskSubmitter.submit(
+                    drover, spec, tasks, submitThreads, submitBatch, "launch-submit-", (at, handles) -> {});
+            double submitSeconds = (System.nanoTime() - t0) / 1e9;
             try {
                 awaitPods(watch, warmUp + tasks, Duration.ofMinutes(3), progress, warmUp);
             } catch (IllegalStateException e) {
@@ -84,41 +83,5 @@ final class ExecutorLaunchOnly {
             throw new IllegalStateException(
                     "launch only: " + watch.added() + " of " + pods + " pods created within " + max);
         }
-    }
-
-    /** Submits {@code tasks} tasks from {@code threads} threads, {@code batch} per call; returns the nanoseconds it took. */
-    static long submitAll(Drover drover, Supplier<TaskSpec> spec, int tasks, int threads, int batch)
-            throws InterruptedException {
-        long t0 = System.nanoTime();
-        AtomicInteger next = new AtomicInteger();
-        List<Throwable> failures = new ArrayList<>();
-        List<Thread> submitters = new ArrayList<>();
-        for (int s = 0; s < threads; s++) {
-            submitters.add(Thread.ofPlatform().name("launch-submit-" + s).start(() -> {
-                int from;
-                while ((from = next.getAndAdd(batch)) < tasks) {
-                    try {
-                        int n = Math.min(batch, tasks - from);
-                        if (batch == 1) {
-                            drover.submit(spec.get());
-                        } else {
-                            drover.submitAll(java.util.Collections.nCopies(n, spec.get()));
-                        }
-                    } catch (RuntimeException e) {
-                        synchronized (failures) {
-                            failures.add(e);
-                        }
-                        return;
-                    }
-                }
-            }));
-        }
-        for (Thread t : submitters) {
-            t.join();
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("submitting failed: " + failures.get(0), failures.get(0));
-        }
-        return System.nanoTime() - t0;
     }
 }

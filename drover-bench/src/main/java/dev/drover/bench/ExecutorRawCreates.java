@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -110,38 +108,17 @@ final class ExecutorRawCreates {
             long[] latencies,
             Progress progress)
             throws InterruptedException {
-        AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        List<Throwable> failures = new ArrayList<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < concurrency; w++) {
-            workers.add(Thread.ofVirtual().name("raw-create-" + w).start(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < pods) {
-                    try {
-                        long s = System.nanoTime();
-                        create(client, fabric8, http, namespace, spec.get(), retried);
-                        latencies[i] = System.nanoTime() - s;
-                        int d = done.incrementAndGet();
-                        if (progress != null) {
-                            progress.tick("raw creates (" + client + ")", d, pods);
-                        }
-                    } catch (Exception e) {
-                        synchronized (failures) {
-                            failures.add(e);
-                        }
-                        return;
+        Workers.run(
+                Thread.ofVirtual().name("raw-create-", 0), concurrency, 0, pods, 1, "raw create writers", (i, n) -> {
+                    long s = System.nanoTime();
+                    create(client, fabric8, http, namespace, spec.get(), retried);
+                    latencies[i] = System.nanoTime() - s;
+                    int d = done.incrementAndGet();
+                    if (progress != null) {
+                        progress.tick("raw creates (" + client + ")", d, pods);
                     }
-                }
-            }));
-        }
-        for (Thread t : workers) {
-            t.join();
-        }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException(
-                    failures.size() + " raw create writers failed; first: " + failures.get(0), failures.get(0));
-        }
+                });
     }
 
     /** The pod Drover would build for this spec, under a fresh id and the raw owner. */
@@ -158,37 +135,54 @@ final class ExecutorRawCreates {
             Client client, KubernetesClient fabric8, KubeHttp http, String ns, TaskSpec spec, AtomicLong retried)
             throws Exception {
         JsonNode json = podJson(spec);
-        for (int attempt = 0; ; attempt++) {
-            int code;
-            String message;
-            if (client == Client.fabric8) {
-                // exactly what Launcher does: convert the JSON tree to a Pod, then create
-                Pod pod = fabric8.getKubernetesSerialization().convertValue(json, Pod.class);
-                try {
-                    fabric8.pods().inNamespace(ns).resource(pod).create();
-                    return;
-                } catch (KubernetesClientException e) {
-                    code = e.getCode();
-                    message = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
-                }
-            } else {
-                HttpResponse<String> r =
-                        http.send("POST", "/api/v1/namespaces/" + ns + "/pods", json.toString(), "application/json");
-                code = r.statusCode();
-                if (code == 201) {
-                    return;
-                }
-                message = r.body();
+        if (client == Client.http) {
+            post(http, ns, json.toString(), retried, "raw create");
+            return;
+        }
+        retrying("raw create", retried, () -> {
+            // exactly what Launcher does: convert the JSON tree to a Pod, then create
+            Pod pod = fabric8.getKubernetesSerialization().convertValue(json, Pod.class);
+            try {
+                fabric8.pods().inNamespace(ns).resource(pod).create();
+                return new Answer(201, "");
+            } catch (KubernetesClientException e) {
+                return new Answer(
+                        e.getCode(), e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
             }
-            if (code == 409) {
-                return; // an earlier attempt got through
+        });
+    }
+
+    /**
+     * POSTs a pod with a bare JDK HttpClient, retrying what the apiserver may answer under load (429,
+     * 5xx); a 409 means an earlier attempt got through. Also the bare lifecycle's create.
+     */
+    static void post(KubeHttp http, String ns, String podJson, AtomicLong retried, String what) throws Exception {
+        retrying(what, retried, () -> {
+            HttpResponse<String> r = http.send("POST", KubeHttp.podsPath(ns), podJson, "application/json");
+            return new Answer(r.statusCode(), r.body());
+        });
+    }
+
+    /** An apiserver's answer to one attempt: status code and, for errors, what it said. */
+    private record Answer(int code, String message) {}
+
+    private interface Attempt {
+        Answer send() throws Exception;
+    }
+
+    /** Up to ten retries of transient answers, backing off 100 ms doubling to 1.6 s. */
+    private static void retrying(String what, AtomicLong retried, Attempt attempt) throws Exception {
+        for (int n = 0; ; n++) {
+            Answer a = attempt.send();
+            if (a.code() == 201 || a.code() == 409) {
+                return; // 409: an earlier attempt got through
             }
-            boolean transient_ = code <= 0 || code == 429 || code >= 500;
-            if (!transient_ || attempt >= 10) {
-                throw new IllegalStateException("raw create answered " + code + ": " + message);
+            boolean transient_ = a.code() <= 0 || a.code() == 429 || a.code() >= 500;
+            if (!transient_ || n >= 10) {
+                throw new IllegalStateException(what + " answered " + a.code() + ": " + a.message());
             }
             retried.incrementAndGet();
-            Thread.sleep(Math.min(2000, 100L << Math.min(attempt, 4)));
+            Thread.sleep(Math.min(2000, 100L << Math.min(n, 4)));
         }
     }
 }

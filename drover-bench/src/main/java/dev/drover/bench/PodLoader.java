@@ -1,7 +1,6 @@
 package dev.drover.bench;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,38 +28,18 @@ final class PodLoader {
     static LoadResult create(
             KubeHttp http, List<String> namespaces, int from, int to, int concurrency, Progress progress)
             throws InterruptedException {
-        AtomicInteger next = new AtomicInteger(from);
         AtomicInteger done = new AtomicInteger();
         AtomicLong retries = new AtomicLong();
-        List<Throwable> failures = new ArrayList<>();
         long t0 = System.nanoTime();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < concurrency; w++) {
-            workers.add(Thread.ofVirtual().name("create-" + w).start(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < to) {
-                    String ns = namespaces.get(i % namespaces.size());
-                    Map<String, String> labels = Map.of("app", "bench", "bench-batch", Integer.toString(i / 1000));
-                    try {
-                        createOne(http, ns, podName(i), labels, retries);
-                        int d = done.incrementAndGet();
-                        progress.tick("creating pods", d, to - from);
-                    } catch (Exception e) {
-                        synchronized (failures) {
-                            failures.add(e);
-                        }
-                        return;
-                    }
-                }
-            }));
-        }
-        for (Thread t : workers) {
-            t.join();
-        }
-        progress.done();
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException(
-                    failures.size() + " pod writers failed; first: " + failures.get(0), failures.get(0));
+        try {
+            Workers.run(Thread.ofVirtual().name("create-", 0), concurrency, from, to, 1, "pod writers", (i, n) -> {
+                String ns = namespaces.get(i % namespaces.size());
+                Map<String, String> labels = Map.of("app", "bench", "bench-batch", Integer.toString(i / 1000));
+                createOne(http, ns, podName(i), labels, retries);
+                progress.tick("creating pods", done.incrementAndGet(), to - from);
+            });
+        } finally {
+            progress.done();
         }
         return new LoadResult(done.get(), (System.nanoTime() - t0) / 1e9, retries.get());
     }

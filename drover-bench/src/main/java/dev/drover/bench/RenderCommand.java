@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** Prints the tables of a report saved with --save-json again (e.g. after the tables changed). */
 @Command(name = "render", mixinStandardHelpOptions = true, description = "Prints the tables of a saved JSON report.")
 final class RenderCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "resync, watch-throughput or churn")
+    @Parameters(index = "0", description = "resync, watch-throughput, churn or executor")
     String kind;
 
     @Option(names = "--from", required = true, description = "The file written by --save-json.")
@@ -19,10 +19,11 @@ final class RenderCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var json = OutputOptions.JSON;
         String table = switch (kind) {
-            case "resync" -> ResyncBench.tables(json.readValue(from.toFile(), ResyncBench.Report.class));
+            case "resync" -> ResyncTables.render(json.readValue(from.toFile(), ResyncBench.Report.class));
             case "watch-throughput" ->
-                WatchThroughputBench.tables(json.readValue(from.toFile(), WatchThroughputBench.Report.class));
-            case "churn" -> ChurnBench.tables(json.readValue(from.toFile(), ChurnBench.Report.class));
+                WatchThroughputTables.render(json.readValue(from.toFile(), WatchThroughputBench.Report.class));
+            case "churn" -> ChurnTables.render(json.readValue(from.toFile(), ChurnBench.Report.class));
+            case "executor" -> ExecutorTables.render(json.readValue(from.toFile(), ExecutorReport.class));
             default -> throw new IllegalArgumentException("unknown report kind " + kind);
         };
         System.out.print(table);

@@ -1,26 +1,21 @@
 package dev.drover.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.testkit.TestGround;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The resync benchmark: N pods on a private test ground, then each contender's initial sync, each
- * in a fresh JVM, measured for time to "store complete", heap kept per pod and requests made.
+ * in a fresh JVM ({@link ContenderFork}) or in this one ({@link ContenderRun}), measured for time to
+ * "store complete", heap kept per pod and requests made; {@link ResyncTables} prints the report.
  */
 final class ResyncBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     record Options(
             List<Integer> sizes,
             int namespaceCount,
@@ -210,158 +205,8 @@ final class ResyncBench {
             throws Exception {
         ContenderRun.Target target =
                 new ContenderRun.Target(ground.masterUrl(), ground.adminToken(), o.pageSize(), o.qps(), o.burst());
-        if (!o.fork()) {
-            return ContenderRun.run(c, target, namespaces, warm, pods, o.syncTimeout());
-        }
-        String java = ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = new ArrayList<>(List.of(
-                java,
-                "-Xmx" + o.childHeap(),
-                "-XX:+UseG1GC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                BenchCommand.class.getName(),
-                "contender",
-                "--kind=" + c.label,
-                "--server=" + ground.masterUrl(),
-                "--namespaces=" + String.join(",", namespaces),
-                "--warm-namespaces=" + String.join(",", warm),
-                "--expect=" + pods,
-                "--page-size=" + o.pageSize(),
-                "--qps=" + o.qps(),
-                "--burst=" + o.burst(),
-                "--timeout-seconds=" + o.syncTimeout().toSeconds()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put(ContenderCommand.TOKEN_ENV, ground.adminToken());
-        Process p = pb.start();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (InputStream in = p.getInputStream()) {
-                in.transferTo(out);
-            } catch (IOException ignored) {
-                // the child died; its exit code tells
-            }
-        });
-        if (!p.waitFor(o.syncTimeout().toSeconds() + 120, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-        }
-        reader.join(5000);
-        String text = out.toString(StandardCharsets.UTF_8).trim();
-        String last = text.substring(text.lastIndexOf('\n') + 1);
-        if (p.exitValue() != 0 || !last.startsWith("{")) {
-            return new ContenderResult(
-                    c.label,
-                    namespaces.size(),
-                    pods,
-                    -1,
-                    Double.NaN,
-                    0,
-                    0,
-                    0,
-                    0,
-                    -1,
-                    0,
-                    0,
-                    Map.of(),
-                    "child JVM exited " + p.exitValue() + ": " + text);
-        }
-        return JSON.readValue(last, ContenderResult.class);
-    }
-
-    // --- tables ---
-
-    static String tables(Report r) {
-        StringBuilder sb = new StringBuilder();
-        for (SizeResult s : r.sizes()) {
-            Table t = new Table(
-                    String.format(
-                            "resync: %,d pods in %d namespace(s); created at %,.0f pods/s; best of %d, each in %s",
-                            s.pods(), s.namespaces(), s.createPerSecond(), r.repeat(), r.measuredIn()),
-                    "contender",
-                    "sync s",
-                    "median s",
-                    "pods/s",
-                    "heap B/pod",
-                    "wire B/pod",
-                    "CPU s",
-                    "alloc MB",
-                    "LIST",
-                    "WATCH",
-                    "ok");
-            for (ContenderSummary c : s.contenders()) {
-                t.row(
-                        c.contender(),
-                        Table.num(c.bestSyncMillis() / 1000, 2),
-                        Table.num(c.medianSyncMillis() / 1000, 2),
-                        Table.num(s.pods() / (c.bestSyncMillis() / 1000), 0),
-                        Double.isNaN(c.retainedBytesPerPod()) ? "-" : Table.num(c.retainedBytesPerPod(), 0),
-                        c.bodyBytes() > 0 ? Table.num(c.bodyBytes() / (double) s.pods(), 0) : "-",
-                        Table.num(c.cpuMillis() / 1000, 2),
-                        Table.num(c.allocatedBytes() / 1e6, 0),
-                        c.lists(),
-                        c.watches(),
-                        c.okRuns() + "/" + c.runs().size());
-            }
-            sb.append(t.render()).append('\n');
-            sb.append(ratios(s)).append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String ratios(SizeResult s) {
-        Map<String, ContenderSummary> by = new LinkedHashMap<>();
-        s.contenders().forEach(c -> by.put(c.contender(), c));
-        ContenderSummary fabric8 = by.get(Contender.FABRIC8.label);
-        ContenderSummary clientJava = by.get(Contender.CLIENT_JAVA.label);
-        Table t = new Table(
-                String.format(
-                        "resync ratios at %,d pods (time: best sync ÷ the other's best; CPU: client CPU of those runs;"
-                                + " goals: ≤ 3× raw, ≤ 1024 B/pod)",
-                        s.pods()),
-                "ours",
-                "÷ raw",
-                "raw read",
-                "≤3×",
-                "÷ fabric8",
-                "÷ client-java",
-                "heap B/pod",
-                "≤1KiB",
-                "heap ÷ fabric8",
-                "heap ÷ client-java",
-                "÷ raw same pattern",
-                "CPU ÷ raw",
-                "CPU ÷ fabric8",
-                "CPU ÷ client-java");
-        for (ContenderSummary c : s.contenders()) {
-            Contender k = Contender.byLabel(c.contender());
-            if (!k.ours()) {
-                continue;
-            }
-            ContenderSummary raw = by.get(k.rawReference().label);
-            ContenderSummary same = by.get(k.rawSamePattern().label);
-            double vsRaw = raw == null ? Double.NaN : c.bestSyncMillis() / raw.bestSyncMillis();
-            t.row(
-                    c.contender(),
-                    Table.ratio(vsRaw),
-                    raw == null ? "-" : raw.contender(),
-                    Double.isNaN(vsRaw) ? "-" : vsRaw <= 3 ? "yes" : "NO",
-                    Table.ratio(fabric8 == null ? Double.NaN : c.bestSyncMillis() / fabric8.bestSyncMillis()),
-                    Table.ratio(clientJava == null ? Double.NaN : c.bestSyncMillis() / clientJava.bestSyncMillis()),
-                    Double.isNaN(c.retainedBytesPerPod()) ? "-" : Table.num(c.retainedBytesPerPod(), 0),
-                    Double.isNaN(c.retainedBytesPerPod()) ? "-" : c.retainedBytesPerPod() <= 1024 ? "yes" : "NO",
-                    Table.ratio(fabric8 == null ? Double.NaN : c.retainedBytesPerPod() / fabric8.retainedBytesPerPod()),
-                    Table.ratio(
-                            clientJava == null
-                                    ? Double.NaN
-                                    : c.retainedBytesPerPod() / clientJava.retainedBytesPerPod()),
-                    Table.ratio(same == null ? Double.NaN : c.bestSyncMillis() / same.bestSyncMillis()),
-                    Table.ratio(raw == null ? Double.NaN : c.cpuMillis() / raw.cpuMillis()),
-                    Table.ratio(fabric8 == null ? Double.NaN : c.cpuMillis() / fabric8.cpuMillis()),
-                    Table.ratio(clientJava == null ? Double.NaN : c.cpuMillis() / clientJava.cpuMillis()));
-        }
-        return t.render();
+        return o.fork()
+                ? ContenderFork.run(c, target, namespaces, warm, pods, o.childHeap(), o.syncTimeout())
+                : ContenderRun.run(c, target, namespaces, warm, pods, o.syncTimeout());
     }
 }

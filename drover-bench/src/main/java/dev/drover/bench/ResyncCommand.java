@@ -101,7 +101,7 @@ final class ResyncCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ResyncBench.Report r = bench(Progress.stderr());
-        out.print(r, ResyncBench.tables(r));
+        out.print(r, ResyncTables.render(r));
         boolean allOk = r.sizes().stream()
                 .flatMap(s -> s.contenders().stream())
                 .allMatch(c -> c.errors().isEmpty());

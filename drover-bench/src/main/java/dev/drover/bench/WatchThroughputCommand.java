@@ -52,7 +52,7 @@ final class WatchThroughputCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WatchThroughputBench.Report r = bench(Progress.stderr());
-        out.print(r, WatchThroughputBench.tables(r));
+        out.print(r, WatchThroughputTables.render(r));
         boolean ok = r.live().ours().events() == r.live().events() - r.live().writeFailures();
         return ok ? 0 : 1;
     }

@@ -18,7 +18,7 @@ class ExecutorBenchSmokeTest {
     void smokeRunGivesSaneResults() throws Exception {
         ExecutorCommand cmd = new ExecutorCommand();
         new CommandLine(cmd).parseArgs("--smoke");
-        ExecutorBench.Report r = cmd.bench(Progress.stderr());
+        ExecutorReport r = cmd.bench(Progress.stderr());
         int tasks = r.options().tasks();
 
         assertThat(r.executor().succeeded()).as("tasks SUCCEEDED").isEqualTo(tasks);
@@ -47,7 +47,7 @@ class ExecutorBenchSmokeTest {
         assertThat(r.latency().missing()).isZero();
 
         // the apiserver's account of the executor's requests (audit log, its namespace)
-        ExecutorBench.PerTask p = r.perTask();
+        ExecutorReport.PerTask p = r.perTask();
         assertThat(p.creates()).as("pod creates == tasks").isEqualTo(tasks);
         assertThat(p.patches()).as("pod patches ≤ tasks").isLessThanOrEqualTo(tasks);
         assertThat(p.deletes()).as("pod deletes ≤ tasks").isLessThanOrEqualTo(tasks);
@@ -60,17 +60,17 @@ class ExecutorBenchSmokeTest {
                 .filter(row -> row.verb().equals("POST")
                         && row.resource().equals("pods")
                         && row.subresource().isEmpty())
-                .mapToLong(ExecutorBench.ApiRow::count)
+                .mapToLong(ExecutorReport.ApiRow::count)
                 .sum();
         assertThat(metricCreates).isEqualTo(tasks);
 
-        assertThat(ExecutorBench.tables(r))
+        assertThat(ExecutorTables.render(r))
                 .contains(
                         "launch-only launches/s",
                         "bare lifecycles/s",
                         "executor launches/s",
                         "terminal status seen -> committed");
-        assertThat(ExecutorCommand.JSON.writeValueAsString(r)).contains("\"perTask\"");
+        assertThat(OutputOptions.JSON.writeValueAsString(r)).contains("\"perTask\"");
 
         // last, so every other check has run: no GET at all
         assertThat(p.gets())

@@ -32,7 +32,7 @@ class SmokeTest {
                 assertThat(run.watches()).as(c.contender() + " watches").isPositive();
             }
         }
-        assertThat(ResyncBench.tables(r)).contains("ours/list-then-watch", "fabric8-informer");
+        assertThat(ResyncTables.render(r)).contains("ours/list-then-watch", "fabric8-informer");
 
         WatchThroughputCommand watch = new WatchThroughputCommand();
         new CommandLine(watch).parseArgs("--smoke");

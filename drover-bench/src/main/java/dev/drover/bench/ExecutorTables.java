@@ -1,0 +1,200 @@
+package dev.drover.bench;
+
+/** The executor benchmark's tables: the report of {@link ExecutorReport} as plain text for stdout. */
+final class ExecutorTables {
+    private ExecutorTables() {}
+
+    static String render(ExecutorReport r) {
+        ExecutorBench.Options o = r.options();
+        ExecutorReport.Environment env = r.environment();
+        ExecutorReport.ExecutorResult e = r.executor();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(
+                "executor: %,d tasks (sim behaviour run=%s), %d LEAN nodes, %d creates in flight, parallelism %d,"
+                        + " store %s%nmachine: %d cores, load %.2f at start, %.2f before the executor phase, %.2f at"
+                        + " end; %s%n%n",
+                o.tasks(),
+                o.run(),
+                o.nodes(),
+                o.concurrency(),
+                o.parallelism(),
+                o.store(),
+                env.cores(),
+                env.loadAtStart(),
+                env.loadBeforeExecutor(),
+                env.loadAtEnd(),
+                "Java " + env.java()));
+        Table t = new Table("Throughput", "what", "value", "note");
+        for (ExecutorRawCreates.Result raw : r.raw()) {
+            t.row(
+                    "raw creates/s (" + raw.client() + ")",
+                    Table.num(raw.createsPerSecond(), 1),
+                    String.format(
+                            "%,d pods in %.1f s, create p50 %.0f ms p99 %.0f ms, %d retried",
+                            raw.pods(), raw.seconds(), raw.createP50Ms(), raw.createP99Ms(), raw.retried()));
+        }
+        if (r.launchOnly() != null) {
+            ExecutorLaunchOnly.Result l = r.launchOnly();
+            t.row(
+                    "launch-only launches/s",
+                    Table.num(l.launchesPerSecond(), 1),
+                    String.format(
+                            "%s of the raw rate; %,d tasks, parallelism %,d, no simulator: first submit -> last pod"
+                                    + " seen %.1f s (submitting %.1f s)",
+                            Table.ratio(e.launchOnlyRatio()), l.tasks(), l.tasks(), l.seconds(), l.submitSeconds()));
+        }
+        if (r.bare() != null) {
+            ExecutorBareLifecycle.Result b = r.bare();
+            t.row(
+                    "bare lifecycles/s",
+                    Table.num(b.tasksPerSecond(), 1),
+                    String.format(
+                            "%,d pods: plain create, simulator, delete when terminal; %d in flight; %.1f s, %d retried,"
+                                    + " %d delete failures",
+                            b.pods(), b.parallelism(), b.seconds(), b.retried(), b.deleteFailures()));
+        }
+        t.row(
+                "executor launches/s",
+                Table.num(e.launchesPerSecond(), 1),
+                String.format(
+                        "%s of the best raw rate (goal ≥ 0.80×); first submit -> last pod seen %.1f s",
+                        Table.ratio(e.launchRatio()), e.launchSeconds()));
+        t.row(
+                "  first " + Math.min(o.parallelism(), o.tasks()) + " pods",
+                Table.num(e.firstSlotsLaunchesPerSecond(), 1),
+                String.format(
+                        "%s of the limit; launches before any slot had to free (first submit -> that pod seen)",
+                        Table.ratio(e.firstSlotsLaunchesPerSecond() / e.limitCreatesPerSecond())));
+        t.row(
+                "  best 5 s",
+                Table.num(e.peakLaunchesPerSecond5s(), 1),
+                String.format(
+                        "%s of the limit; the most pods seen created within any 5 s, ÷ 5",
+                        Table.ratio(e.peakLaunchesPerSecond5s() / e.limitCreatesPerSecond())));
+        t.row(
+                "executor tasks/s",
+                Table.num(e.tasksPerSecond(), 1),
+                String.format(
+                        "%s of the bare lifecycle rate; %,d succeeded, %,d failed, %,d unfinished; first submit ->"
+                                + " last commit %.1f s",
+                        Table.ratio(e.bareRatio()), e.succeeded(), e.failed(), e.notFinished(), e.wallSeconds()));
+        t.row(
+                "submits/s",
+                Table.num(e.submitsPerSecond(), 0),
+                String.format(
+                        "%d submitting threads, %d per call, %.1f s",
+                        o.submitThreads(), o.submitBatch(), e.submitSeconds()));
+        t.row("max in flight", e.maxInFlight(), "of parallelism " + o.parallelism());
+        t.row(
+                "CPU s (executor phase)",
+                Table.num(e.benchCpuSeconds(), 1),
+                String.format(
+                        "bench JVM (executor + simulator + watch); kube-apiserver %.1f s, etcd %.1f s",
+                        e.apiServerCpuSeconds(), e.etcdCpuSeconds()));
+        sb.append(t.render()).append('\n');
+        Table cpu = new Table("CPU per pod, ms (process CPU time over the phase ÷ pods)", "process, phase", "ms");
+        r.cpuMsPerPod().forEach((k, v) -> cpu.row(k, Table.num(v, 2)));
+        sb.append(cpu.render()).append('\n');
+        sb.append("bench JVM CPU s by thread group (virtual threads run on ForkJoinPool-#-worker-#): ")
+                .append(r.benchCpuByThreadGroup())
+                .append("\n\n");
+
+        Table lat =
+                new Table("Latency per task, ms (nearest-rank percentiles)", "stage", "n", "p50", "p90", "p99", "max");
+        r.stages()
+                .forEach((name, p) -> lat.row(
+                        name,
+                        p.count(),
+                        Table.num(p.p50(), 1),
+                        Table.num(p.p90(), 1),
+                        Table.num(p.p99(), 1),
+                        Table.num(p.max(), 1)));
+        sb.append(lat.render()).append('\n');
+        sb.append(String.format(
+                "terminal status -> committed: %s.%n%d commits came before our watch saw the status (negative),"
+                        + " %d tasks without both moments.%nCommits over 250 ms by second of the run (busiest ten):"
+                        + " %s%n%n",
+                r.latency().definition(),
+                r.latency().negative(),
+                r.latency().missing(),
+                r.latency().slowBySecond()));
+
+        Table srv = new Table(
+                "Time inside the apiserver per request, ms (audit log: stageTimestamp - requestReceivedTimestamp;"
+                        + " raw namespace and executor namespace)",
+                "client request",
+                "n",
+                "p50",
+                "p90",
+                "p99");
+        r.apiServerTimeMs().forEach((name, p) -> {
+            if (p.count() >= 10) {
+                srv.row(name, p.count(), Table.num(p.p50(), 1), Table.num(p.p90(), 1), Table.num(p.p99(), 1));
+            }
+        });
+        sb.append(srv.render()).append('\n');
+
+        Table per = new Table(
+                "Executor's API requests (audit log, executor namespace, both its clients)",
+                "request",
+                "count",
+                "per task",
+                "goal");
+        ExecutorReport.PerTask p = r.perTask();
+        per.row("create pods", p.creates(), Table.num(p.createsPerTask(), 3), "1");
+        per.row("patch pods", p.patches(), Table.num(p.patchesPerTask(), 3), "≤ 1");
+        per.row("delete pods", p.deletes(), Table.num(p.deletesPerTask(), 3), "≤ 1");
+        per.row("get (any)", p.gets(), Table.num(p.getsPerTask(), 4), "0");
+        per.row("list (any)", p.lists(), Table.num(p.listsPerTask(), 4), "per namespace only");
+        per.row("watch (any)", p.watches(), "-", "per namespace only");
+        per.row("other", p.other(), "-", "-");
+        sb.append(per.render()).append('\n');
+
+        Table api = new Table(
+                "Requests in the executor phase by client (audit log, executor namespace)",
+                "client",
+                "verb",
+                "resource",
+                "code",
+                "count",
+                "per task");
+        for (ExecutorReport.ApiRow row : r.auditByClient()) {
+            api.row(
+                    row.client(),
+                    row.verb(),
+                    row.resource() + (row.subresource().isEmpty() ? "" : "/" + row.subresource()),
+                    row.code(),
+                    row.count(),
+                    Table.num(row.count() / (double) o.tasks(), 3));
+        }
+        sb.append(api.render()).append('\n');
+
+        Table m = new Table(
+                "apiserver /metrics delta over the executor phase (apiserver_request_total, namespaced pods/events,"
+                        + " all clients; 'open' = watches still open, apiserver_longrunning_gauge)",
+                "verb",
+                "resource",
+                "code",
+                "count",
+                "per task");
+        for (ExecutorReport.ApiRow row : r.metricsDelta()) {
+            m.row(
+                    row.verb(),
+                    row.resource() + (row.subresource().isEmpty() ? "" : "/" + row.subresource()),
+                    row.code(),
+                    row.count(),
+                    Table.num(row.count() / (double) o.tasks(), 3));
+        }
+        sb.append(m.render()).append('\n');
+        sb.append("simulator writes in the executor phase (SimStats): ")
+                .append(r.simulatorWrites())
+                .append("\n\n");
+
+        Table goals = new Table("Goals", "goal", "measured", "target", "met");
+        for (ExecutorReport.Goal g : r.goals()) {
+            goals.row(g.what(), g.measured(), g.goal(), g.met() ? "yes" : "NO");
+        }
+        sb.append(goals.render()).append('\n');
+        return sb.toString();
+    }
+}
