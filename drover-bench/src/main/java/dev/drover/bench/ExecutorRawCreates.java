@@ -1,6 +1,5 @@
 package dev.drover.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.core.TaskIds;
 import dev.drover.core.TaskSpec;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -121,27 +120,18 @@ final class ExecutorRawCreates {
                 });
     }
 
-    /** The pod Drover would build for this spec, under a fresh id and the raw owner. */
-    private static JsonNode podJson(TaskSpec spec) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(spec.toPod(TaskIds.next(), 1, ExecutorBench.RAW_OWNER));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private static void create(
             Client client, KubernetesClient fabric8, KubeHttp http, String ns, TaskSpec spec, AtomicLong retried)
             throws Exception {
-        JsonNode json = podJson(spec);
+        // The pod Drover would build for this spec (the JSON its launcher sends), under a fresh id and the raw owner.
+        String json = spec.toPod(TaskIds.next(), 1, ExecutorBench.RAW_OWNER);
         if (client == Client.http) {
-            post(http, ns, json.toString(), retried, "raw create");
+            post(http, ns, json, retried, "raw create");
             return;
         }
         retrying("raw create", retried, () -> {
-            // exactly what Launcher does: convert the JSON tree to a Pod, then create
-            Pod pod = fabric8.getKubernetesSerialization().convertValue(json, Pod.class);
+            // what a fabric8 launcher would do: the JSON to a Pod, then create
+            Pod pod = fabric8.getKubernetesSerialization().unmarshal(json, Pod.class);
             try {
                 fabric8.pods().inNamespace(ns).resource(pod).create();
                 return new Answer(201, "");
