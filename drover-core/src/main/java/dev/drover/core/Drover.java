@@ -48,6 +48,8 @@ public final class Drover implements AutoCloseable {
     private final String cluster;
     private final Clock clock;
     private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
+    private final Set<String> knownNamespaces = ConcurrentHashMap.newKeySet();
+    private static final Duration NAMESPACE_CHECK = Duration.ofSeconds(3);
     private final Duration handlePoll;
     private volatile boolean closed;
     private Thread handlePoller;
@@ -167,6 +169,46 @@ public final class Drover implements AutoCloseable {
         engine.nudge();
         pollHandles();
         return out;
+    }
+
+    /**
+     * Refuses a task for a namespace the cluster says does not exist. Where the cluster cannot tell
+     * (no answer within a few seconds, no permission to read namespaces) the task is taken: its
+     * launch then says what is wrong. A namespace seen to exist is not asked about again.
+     */
+    private void checkNamespace(String namespace) {
+        if (knownNamespaces.contains(namespace)) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Integer> answer = new java.util.concurrent.CompletableFuture<>();
+        Thread asking = Thread.ofVirtual().start(() -> {
+            try {
+                answer.complete(api.get("get", "/api/v1/namespaces/" + namespace, null, in -> 200));
+            } catch (dev.drover.kube.ApiException e) {
+                answer.complete(e.code());
+            } catch (RuntimeException e) {
+                answer.complete(0);
+            }
+        });
+        int code;
+        try {
+            code = answer.get(NAMESPACE_CHECK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            asking.interrupt();
+            return; // the cluster cannot tell now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (code == 404) {
+            throw new InvalidTaskException(
+                    "namespace",
+                    "namespace '" + namespace + "' does not exist in cluster " + cluster + "; create it (kubectl"
+                            + " create namespace " + namespace + ") or choose another");
+        }
+        if (code == 200) {
+            knownNamespaces.add(namespace);
+        }
     }
 
     /** Asks for a cancel; the task's scheduler revokes and deletes the pod. False if unknown or already ended. */

@@ -29,7 +29,7 @@ final class PodFactory {
         applyTaskFields(spec, main);
         JsonNode merged = pod;
         if (spec.podOverride() != null && !spec.podOverride().isBlank()) {
-            merged = PodMerge.merge(pod, normalize(parse("podOverride", spec.podOverride())));
+            merged = PodMerge.merge(pod, normalize("podOverride", parse("podOverride", spec.podOverride())));
         }
         ObjectNode out = (ObjectNode) merged;
         out.put("apiVersion", "v1");
@@ -65,7 +65,23 @@ final class PodFactory {
                         "container '" + c.path("name").asText("?")
                                 + "' has no image; set the task's image or the template's");
             }
+            String problem = KubeNames.imageProblem(c.get("image").asText());
+            if (problem != null) {
+                throw new InvalidTaskException(
+                        "image", "container '" + c.path("name").asText("?") + "': " + problem);
+            }
         }
+        // What the template and the override bring counts too: the apiserver would refuse the pod.
+        KubeNames.checkLabels("labels", strings(meta.path("labels")));
+        KubeNames.checkAnnotations("annotations", strings(meta.path("annotations")));
+        return out;
+    }
+
+    private static Map<String, String> strings(JsonNode object) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        object.fields()
+                .forEachRemaining(e -> out.put(
+                        e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
         return out;
     }
 
@@ -73,14 +89,16 @@ final class PodFactory {
         if (spec.podTemplate() == null || spec.podTemplate().isBlank()) {
             return JSON.createObjectNode();
         }
-        return normalize(parse("podTemplate", spec.podTemplate()));
+        return normalize("podTemplate", parse("podTemplate", spec.podTemplate()));
     }
 
-    /** Accepts a Pod, a PodTemplate ({@code template:}), or a bare {@code {metadata, spec}}. */
-    private static ObjectNode normalize(JsonNode doc) {
-        if (!doc.isObject()) {
-            throw new InvalidTaskException("podTemplate", "must be a YAML mapping (a Pod), not " + doc.getNodeType());
-        }
+    /**
+     * Accepts a Pod, a PodTemplate ({@code template:}), a bare {@code {metadata, spec}} or a bare
+     * pod spec, each checked strictly against the Pod schema first (unknown fields and wrong kinds
+     * are refused, naming {@code field} and the path).
+     */
+    private static ObjectNode normalize(String field, JsonNode doc) {
+        PodSchema.check(field, doc);
         ObjectNode o = (ObjectNode) doc.deepCopy();
         if (o.has("template") && o.get("template").isObject()) {
             o = (ObjectNode) o.get("template");

@@ -39,7 +39,6 @@ public record TaskSpec(
         CleanupPolicy cleanup) {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
     private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
 
@@ -104,8 +103,8 @@ public record TaskSpec(
                     "image",
                     "is required unless a pod template supplies the container image;" + " e.g. --image busybox:1.36");
         }
-        if (image != null && (image.isBlank() || image.chars().anyMatch(Character::isWhitespace))) {
-            throw new InvalidTaskException("image", "'" + image + "' must not contain spaces");
+        if (image != null && KubeNames.imageProblem(image) != null) {
+            throw new InvalidTaskException("image", KubeNames.imageProblem(image));
         }
         env.keySet().forEach(k -> {
             if (!ENV_NAME.matcher(k).matches()) {
@@ -117,17 +116,13 @@ public record TaskSpec(
         });
         checkQuantities("requests", requests);
         checkQuantities("limits", limits);
-        labels.forEach((k, v) -> {
+        labels.keySet().forEach(k -> {
             if (k.startsWith("drover.dev/")) {
                 throw new InvalidTaskException("labels", "'" + k + "' is reserved for Drover; choose another key");
             }
-            if (!LABEL_VALUE.matcher(v).matches()) {
-                throw new InvalidTaskException(
-                        "labels",
-                        "value '" + v + "' of '" + k + "' must be at most 63 letters,"
-                                + " digits, '-', '_' or '.', starting and ending with a letter or digit");
-            }
         });
+        KubeNames.checkLabels("labels", labels);
+        KubeNames.checkAnnotations("annotations", annotations);
         if (retries < 0 || retries > 100) {
             throw new InvalidTaskException("retries", retries + " is out of range; use 0 to 100");
         }

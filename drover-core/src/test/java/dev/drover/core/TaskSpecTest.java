@@ -52,4 +52,64 @@ class TaskSpecTest {
                         .build())
                 .hasMessageStartingWith("runTimeout:");
     }
+
+    @Test
+    void whatKubernetesWouldRefuseAnywayIsRefusedAtSubmit() {
+        assertThatThrownBy(() ->
+                        TaskSpec.builder("ok").image("i").label("bad key!", "v").build())
+                .hasMessageStartingWith("labels: key 'bad key!' must be at most 63");
+        assertThatThrownBy(() -> TaskSpec.builder("ok")
+                        .image("i")
+                        .label("Not_A.Domain/app", "v")
+                        .build())
+                .hasMessageStartingWith("labels: key 'Not_A.Domain/app' has a bad prefix");
+        assertThatThrownBy(() ->
+                        TaskSpec.builder("ok").image("i").annotation("-x", "v").build())
+                .hasMessageStartingWith("annotations: key '-x'");
+        assertThatThrownBy(() -> TaskSpec.builder("ok")
+                        .image("i")
+                        .annotation("big", "x".repeat(300 * 1024))
+                        .build())
+                .hasMessageStartingWith("annotations: take ")
+                .hasMessageContaining("256 KiB");
+        assertThatThrownBy(() -> TaskSpec.builder("ok")
+                        .image("Registry.Example/Team/App:1")
+                        .build())
+                .hasMessageStartingWith("image: 'Registry.Example/Team/App:1' is not a valid image reference:"
+                        + " repository names are lower case");
+        assertThatThrownBy(() -> TaskSpec.builder("ok").image("app:bad tag").build())
+                .hasMessageStartingWith("image: 'app:bad tag' must not contain spaces");
+        assertThatThrownBy(() -> TaskSpec.builder("ok").image("app::1").build())
+                .hasMessageStartingWith("image: 'app::1' is not a valid image reference");
+        assertThatThrownBy(() -> TaskSpec.builder("ok")
+                        .podTemplate("spec: {containers: [{name: main, image: 'UPPER/case'}]}")
+                        .build())
+                .hasMessageStartingWith("image: container 'main': 'UPPER/case' is not a valid image reference");
+        assertThatThrownBy(() -> TaskSpec.builder("ok")
+                        .image("i")
+                        .podOverride("metadata: {labels: {team: 'not valid!'}}")
+                        .build())
+                .hasMessageStartingWith("labels: value 'not valid!' of 'team'");
+    }
+
+    @Test
+    void validImageReferencesAndKeysPass() {
+        for (String image : java.util.List.of(
+                "busybox",
+                "busybox:1.36",
+                "library/busybox:latest",
+                "registry.example:5000/team/app:2.1-rc_1",
+                "localhost/app",
+                "REGISTRY.example/app",
+                "app@sha256:" + "a".repeat(64),
+                "ghcr.io/org/app:v1@sha256:" + "0123456789abcdef".repeat(4))) {
+            TaskSpec.builder("ok").image(image).build();
+        }
+        TaskSpec.builder("ok")
+                .image("i")
+                .label("app.kubernetes.io/name", "etl")
+                .label("tier", "")
+                .annotation("example.com/owner", "team data, see wiki")
+                .build();
+    }
 }
