@@ -138,6 +138,7 @@ public final class Drover implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
+                checkNamespace(specs.get(i).namespace());
             } catch (InvalidTaskException e) {
                 if (specs.size() == 1) {
                     throw e;
