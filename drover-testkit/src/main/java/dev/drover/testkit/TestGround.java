@@ -63,6 +63,7 @@ public final class TestGround implements AutoCloseable {
     private List<String> apiCommand;
     private Thread shutdownHook;
     private volatile boolean stopped;
+    private boolean frozen;
 
     private TestGround(Builder options, Path stateDir) {
         this.options = options;
@@ -182,6 +183,7 @@ public final class TestGround implements AutoCloseable {
     /** Stops kube-apiserver only; etcd keeps its data. Pair with {@link #startApiServer()}. */
     public void stopApiServer() {
         if (apiProcess != null) {
+            thawApiServer();
             apiProcess.stop(Duration.ofSeconds(20));
         }
     }
@@ -204,6 +206,55 @@ public final class TestGround implements AutoCloseable {
         stopApiServer();
         restartApiServerAfterStop();
         return this;
+    }
+
+    /**
+     * Freezes kube-apiserver (SIGSTOP): its connections stay open and nothing answers, as with a
+     * server stuck in a long GC pause or a dead network path. Close the result to thaw it; {@link
+     * #thawApiServer()} and {@link #stop()} thaw it too, so a failed test never leaves it frozen:
+     *
+     * <pre>{@code
+     * try (var frozen = ground.freezeApiServer()) {
+     *     ... // requests hang until the thaw
+     * }
+     * }</pre>
+     */
+    public synchronized Frozen freezeApiServer() {
+        if (apiProcess == null || !apiProcess.isAlive()) {
+            throw new IllegalStateException("kube-apiserver is not running; start the ground before freezing it");
+        }
+        apiProcess.signal("STOP");
+        frozen = true;
+        log.info("kube-apiserver frozen (SIGSTOP)");
+        return new Frozen();
+    }
+
+    /** Lets a frozen kube-apiserver run again (SIGCONT). Harmless when it is not frozen. */
+    public synchronized void thawApiServer() {
+        if (frozen && apiProcess != null) {
+            apiProcess.signal("CONT");
+            frozen = false;
+            log.info("kube-apiserver thawed (SIGCONT)");
+        }
+    }
+
+    /** A frozen kube-apiserver; {@link #close()} thaws it. */
+    public final class Frozen implements AutoCloseable {
+        private Frozen() {}
+
+        @Override
+        public void close() {
+            thawApiServer();
+        }
+    }
+
+    /**
+     * Registers a validating admission webhook that refuses the first {@code denials} pod creates
+     * in {@code namespace} with 429 and {@code Retry-After: <retryAfter>} (a real server's own 429s
+     * always say 1 s). Returns once the apiserver calls it; close it to unregister.
+     */
+    public ThrottlingWebhook throttlePodCreates(String namespace, int denials, Duration retryAfter) {
+        return ThrottlingWebhook.start(this, namespace, denials, retryAfter);
     }
 
     /** Compacts etcd's history up to now; watches and continue tokens from older revisions get 410. */
@@ -335,6 +386,7 @@ public final class TestGround implements AutoCloseable {
         }
         stopped = true;
         if (apiProcess != null) {
+            thawApiServer();
             apiProcess.stop(Duration.ofSeconds(20));
         }
         if (etcdProcess != null) {
