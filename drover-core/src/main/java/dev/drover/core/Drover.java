@@ -52,6 +52,7 @@ public final class Drover implements AutoCloseable {
         this.api = KubeApi.builder(b.config)
                 .qps(apiQps)
                 .burst((int) Math.max(1, apiQps * 2))
+                .verbRate("create", b.launchQps, Math.max(1, (int) b.launchQps))
                 .build();
         this.engine = new TaskEngine(
                 store,

@@ -4,7 +4,6 @@ import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TransitionRequest;
 import dev.drover.kube.KubeApi;
 import dev.drover.kube.PodView;
-import dev.drover.kube.RateLimiter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +56,6 @@ final class TaskEngine implements AutoCloseable {
     private final Clock clock;
     private final Consumer<Task> onChange;
     private final Map<String, ActiveTask> active = new ConcurrentHashMap<>();
-    private final RateLimiter launchLimiter;
     private final Semaphore launchSlots;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     // Cleanup writes (done label, delete) run beside the tracker, so pod news never queues behind them.
@@ -88,7 +86,6 @@ final class TaskEngine implements AutoCloseable {
         this.cleanup = new PodCleanup(api);
         this.classifier = new PodClassifier(settings.fatalWaitingReasons());
         this.tracker = new PodTracker(api, settings.owner(), this::onPods);
-        this.launchLimiter = new RateLimiter(settings.launchQps(), Math.max(1, (int) settings.launchQps()));
         this.launchSlots = new Semaphore(settings.launchConcurrency());
     }
 
@@ -249,7 +246,6 @@ final class TaskEngine implements AutoCloseable {
             try {
                 launchSlots.acquire();
                 try {
-                    launchLimiter.acquire();
                     launch(t);
                 } finally {
                     launchSlots.release();

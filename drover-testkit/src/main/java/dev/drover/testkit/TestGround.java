@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -600,19 +601,19 @@ public final class TestGround implements AutoCloseable {
 
     /** Options for a test ground; the defaults suit most tests. */
     public static final class Builder {
-        private Path stateDir;
+        private @Nullable Path stateDir;
         private boolean detached;
         private boolean auditLog;
         private int maxRequestsInflight;
         private int maxMutatingRequestsInflight;
         private boolean watchCache = true;
-        private Duration etcdCompactionInterval;
+        private @Nullable Duration etcdCompactionInterval;
         private final List<String> extraFlags = new ArrayList<>();
 
         private Builder() {}
 
         /** Directory for certificates, kubeconfig, logs; default: a new temporary directory. */
-        public Builder stateDir(Path dir) {
+        public Builder stateDir(@Nullable Path dir) {
             this.stateDir = dir;
             return this;
         }
@@ -643,7 +644,7 @@ public final class TestGround implements AutoCloseable {
         }
 
         /** How often kube-apiserver compacts etcd (default 5 min). */
-        public Builder etcdCompactionInterval(Duration interval) {
+        public Builder etcdCompactionInterval(@Nullable Duration interval) {
             this.etcdCompactionInterval = interval;
             return this;
         }

@@ -88,6 +88,7 @@ class TestGroundKnobsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the try-with-resources is what thaws it
     void aFrozenApiServerAnswersNothingUntilThawedAndStopEndsItEvenWhenFrozen() {
         List<ProcessHandle> before = servers();
         TestGround ground = TestGround.builder().build().start();
