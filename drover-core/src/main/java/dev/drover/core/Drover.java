@@ -2,7 +2,6 @@ package dev.drover.core;
 
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.KubeApi;
-import dev.drover.kube.RateLimiter;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import java.net.URI;
@@ -64,21 +63,12 @@ public final class Drover implements AutoCloseable {
         this.api = KubeApi.builder(b.config)
                 .qps(apiQps)
                 .burst((int) Math.max(1, apiQps * 2))
+                .verbRate("create", b.launchQps, Math.max(1, (int) b.launchQps))
                 .build();
-        RateLimiter launchRate = new RateLimiter(b.launchQps, Math.max(1, (int) b.launchQps));
-        PodLauncher launcher = new PodLauncher(api, owner, b.quotaRetry);
         this.engine = new TaskEngine(
                 store,
                 new TaskEngine.Parts(
-                        t -> {
-                            try {
-                                launchRate.acquire();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                return new LaunchResult.Requeue(Duration.ofSeconds(1), "scheduler stopping");
-                            }
-                            return launcher.launch(t);
-                        },
+                        new PodLauncher(api, owner, b.quotaRetry), // its creates take KubeApi's "create" tokens
                         new PodCleanup(api),
                         new PodReader(api),
                         sink -> new PodTracker(api, owner, sink)),

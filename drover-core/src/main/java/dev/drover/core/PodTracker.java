@@ -110,9 +110,21 @@ final class PodTracker implements Tracker {
 
     @Override
     public List<NamespaceStatus> namespaces() {
-        return pods.keySet().stream()
-                .sorted()
-                .map(ns -> new NamespaceStatus(ns, synced.contains(ns), null))
+        return pods.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> {
+                    Informer.Status s = e.getValue().status();
+                    boolean listed = synced.contains(e.getKey());
+                    // What keeps it from being listed: the watch's last failure while not synced, or its silence.
+                    String problem = listed
+                            ? null
+                            : s.lastError() != null
+                                    ? s.lastError().message()
+                                    : s.silentSince() != null
+                                            ? "the apiserver has not answered since " + s.silentSince()
+                                            : null;
+                    return new NamespaceStatus(e.getKey(), listed, problem);
+                })
                 .toList();
     }
 

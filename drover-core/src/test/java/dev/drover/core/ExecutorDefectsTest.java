@@ -104,6 +104,7 @@ class ExecutorDefectsTest {
                     .until(() ->
                             fx.store.get(blocked.id()).orElseThrow().reason().contains("not listed yet"));
             assertThat(fx.store.get(blocked.id()).orElseThrow().state()).isEqualTo(TaskState.QUEUED);
+            assertThat(fx.store.get(blocked.id()).orElseThrow().reason()).containsIgnoringCase("forbidden");
             assertThat(fx.admin.pods().inNamespace(locked).list().getItems())
                     .as("no pod where it could not be watched")
                     .isEmpty();

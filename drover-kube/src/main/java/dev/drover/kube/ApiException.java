@@ -2,27 +2,28 @@ package dev.drover.kube;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The apiserver answered with an error status (or could not be reached: code 0).
  *
- * @see #isGone() 410: the resourceVersion or continue token is too old; relist
+ * {@link #code()} 410: the resourceVersion or continue token is too old; relist.
  */
 public final class ApiException extends RuntimeException {
     private final int code;
     private final String reason;
     private final String statusMessage;
-    private final Duration retryAfter;
+    private final @Nullable Duration retryAfter;
 
-    public ApiException(int code, String reason, String message, Duration retryAfter) {
+    ApiException(int code, @Nullable String reason, String message, @Nullable Duration retryAfter) {
         super(code + (reason == null || reason.isEmpty() ? "" : " " + reason) + ": " + message);
         this.code = code;
-        this.reason = reason;
+        this.reason = reason == null ? "" : reason;
         this.statusMessage = message;
         this.retryAfter = retryAfter;
     }
 
-    public ApiException(String message, Throwable cause) {
+    ApiException(String message, Throwable cause) {
         super("apiserver unreachable: " + message, cause);
         this.code = 0;
         this.reason = "Unreachable";
@@ -35,7 +36,7 @@ public final class ApiException extends RuntimeException {
         return code;
     }
 
-    /** The Status reason, e.g. {@code Expired}, {@code Forbidden}, {@code TooManyRequests}. */
+    /** The Status reason, e.g. {@code Expired}, {@code Forbidden}, {@code TooManyRequests}; empty if none. */
     public String reason() {
         return reason;
     }
@@ -45,15 +46,16 @@ public final class ApiException extends RuntimeException {
         return statusMessage;
     }
 
+    /** How long the server asked us to wait (Retry-After, or the Status's retryAfterSeconds). */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }
 
-    public boolean isGone() {
+    boolean isGone() {
         return code == 410;
     }
 
-    public boolean isForbidden() {
+    boolean isForbidden() {
         return code == 403;
     }
 }

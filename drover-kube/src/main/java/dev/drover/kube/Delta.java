@@ -1,5 +1,7 @@
 package dev.drover.kube;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What changed in the store, in order. After the initial list, and after every relist, a {@link
  * Synced} marks that the store again matches the server; deltas before it are the difference
@@ -16,6 +18,6 @@ public sealed interface Delta<T extends KubeObject> {
      * The store is complete for {@code namespace} (null: all namespaces) as of {@code
      * resourceVersion}; {@code cause} says why it was listed.
      */
-    record Synced<T extends KubeObject>(String namespace, String resourceVersion, RelistCause cause, int storeSize)
-            implements Delta<T> {}
+    record Synced<T extends KubeObject>(
+            @Nullable String namespace, String resourceVersion, RelistCause cause, int storeSize) implements Delta<T> {}
 }

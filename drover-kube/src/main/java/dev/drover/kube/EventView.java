@@ -3,30 +3,31 @@ package dev.drover.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lean view of a core/v1 Event: what happened to which object, how often, when. A repeated
  * event keeps its uid and raises {@code count}.
  */
 public record EventView(
-        String namespace,
+        @Nullable String namespace,
         String name,
         String uid,
         String resourceVersion,
-        String involvedKind,
-        String involvedName,
-        String involvedUid,
-        String fieldPath,
-        String type,
-        String reason,
-        String message,
+        @Nullable String involvedKind,
+        @Nullable String involvedName,
+        @Nullable String involvedUid,
+        @Nullable String fieldPath,
+        @Nullable String type,
+        @Nullable String reason,
+        @Nullable String message,
         int count,
-        Instant firstTimestamp,
-        Instant lastTimestamp,
-        String source)
+        @Nullable Instant firstTimestamp,
+        @Nullable Instant lastTimestamp,
+        @Nullable String source)
         implements KubeObject {
 
-    public static final List<String> FIELDS = List.of(
+    static final List<String> FIELDS = List.of(
             "involvedObject",
             "type",
             "reason",
@@ -37,7 +38,7 @@ public record EventView(
             "eventTime",
             "source.component");
 
-    public static final Projection<EventView> PROJECTION = Projection.of(FIELDS, EventView::from);
+    static final Projection<EventView> PROJECTION = Projection.of(FIELDS, EventView::from);
 
     static EventView from(JsonNode o) {
         JsonNode meta = o.path("metadata");

@@ -1,15 +1,19 @@
 package dev.drover.kube;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * whose difference to the store reaches the listener as ordinary deltas.
  *
  * <pre>{@code
- * Informer<PodView> pods = Informer.builder(api, ResourceType.PODS, PodView.PROJECTION)
+ * Informer<PodView> pods = Informer.pods(api)
  *         .namespaces("team-a", "team-b")
  *         .labelSelector("owner=me,done!=true")
  *         .listener(delta -> ...)
@@ -34,12 +38,12 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
 
     private final KubeApi api;
     private final ListWatchSpec<T> spec;
-    private final List<String> namespaces; // a single null = all namespaces
+    private final List<@Nullable String> namespaces; // a single null = all namespaces
     private final Store<T> store;
-    private final DeltaListener<T> listener;
+    private final @Nullable DeltaListener<T> listener;
     private final WatchCounters counters = new WatchCounters();
     private final CountDownLatch synced;
-    private final List<ListWatcher<T>> watchers = new ArrayList<>();
+    private final List<ListWatcher<T>> watchers = new CopyOnWriteArrayList<>(); // status() reads it from any thread
     private final List<Thread> threads = new ArrayList<>();
 
     private Informer(Builder<T> b) {
@@ -58,8 +62,9 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
                 b.streamingDetectTimeout,
                 b.backoffInitial,
                 b.backoffMax,
+                b.silentAfter,
                 b.afterPage);
-        List<String> ns = new ArrayList<>(b.namespaces);
+        List<@Nullable String> ns = new ArrayList<>(b.namespaces);
         if (ns.isEmpty()) {
             ns.add(null);
         }
@@ -91,10 +96,12 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
                 .pollOnForbidden(Duration.ofSeconds(10));
     }
 
-    /** Starts one virtual thread per namespace. */
+    /** Starts one watch thread per namespace. */
     public Informer<T> start() {
+        ListWatcher.Api seam = ListWatcher.Api.of(api);
         for (String ns : namespaces) {
-            ListWatcher<T> w = new ListWatcher<>(api, spec, ns, new ScopeSink(ns), counters);
+            ListWatcher<T> w = new ListWatcher<>(
+                    seam, spec, ns, new ScopeSink(ns), counters, ListWatcher.Ticker.SYSTEM, Duration.ofSeconds(1));
             watchers.add(w);
             // Platform threads: a virtual one could wait behind CPU-bound virtual threads of the
             // application (they are not time-sliced), and these carry every change.
@@ -111,10 +118,28 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         return synced.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    public boolean hasSynced() {
-        return synced.getCount() == 0;
+    /**
+     * How the informer stands, without blocking: whether every namespace has been listed, the last
+     * failure any of them met, and since when the apiserver has not answered (if it does not now).
+     * A caller can report e.g. "pods in ns-b not listed yet: 403 Forbidden: …" instead of waiting.
+     */
+    public Status status() {
+        Status.Failure last = null;
+        Instant silent = null;
+        for (ListWatcher<T> w : watchers) {
+            Status.Failure f = w.lastError();
+            if (f != null && (last == null || f.at().isAfter(last.at()))) {
+                last = f;
+            }
+            Instant s = w.silentSince();
+            if (s != null && (silent == null || s.isBefore(silent))) {
+                silent = s;
+            }
+        }
+        return new Status(synced.getCount() == 0, last, silent);
     }
 
+    /** The objects as last seen, readable from any thread. */
     public Store<T> store() {
         return store;
     }
@@ -123,8 +148,27 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         return counters;
     }
 
-    public ApiCounters apiCounters() {
-        return api.counters();
+    /**
+     * A snapshot of an informer's health.
+     *
+     * @param synced every namespace has been listed at least once
+     * @param lastError the most recent failure of any namespace (kept after it recovers; see its
+     *     time), null if none yet
+     * @param silentSince since when the apiserver has not answered a quiet watch, not even a probe;
+     *     null while it answers
+     */
+    public record Status(
+            boolean synced,
+            @Nullable Failure lastError,
+            @Nullable Instant silentSince) {
+        /**
+         * One failure: a request the apiserver refused or never answered, or a bug met while
+         * decoding or storing.
+         *
+         * @param namespace the namespace whose stream met it; null for an all-namespaces stream
+         * @param message e.g. {@code 403 Forbidden: pods is forbidden: User "…" cannot list …}
+         */
+        public record Failure(@Nullable String namespace, String message, Instant at) {}
     }
 
     @Override
@@ -143,10 +187,10 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
 
     /** Applies one namespace's findings to the shared store and tells the listener, serialized. */
     private final class ScopeSink implements ListWatcher.Sink<T> {
-        private final String namespace;
+        private final @Nullable String namespace;
         private boolean syncedOnce;
 
-        ScopeSink(String namespace) {
+        ScopeSink(@Nullable String namespace) {
             this.namespace = namespace;
         }
 
@@ -205,11 +249,12 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         }
 
         private void emit(Delta<T> d) {
-            if (listener == null) {
+            DeltaListener<T> l = listener;
+            if (l == null) {
                 return;
             }
             try {
-                listener.onDelta(d);
+                l.onDelta(d);
             } catch (RuntimeException e) {
                 log.error(
                         "delta listener failed on {}; the stream goes on",
@@ -219,27 +264,31 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         }
     }
 
-    /** Defaults suit most users: all namespaces, list-then-watch, pages of 500, 5–10 min watches. */
+    /**
+     * Defaults suit most users: all namespaces, list-then-watch, pages of 500, 5–10 min watches, a
+     * watch quiet for 30 s checks that the server still answers.
+     */
     public static final class Builder<T extends KubeObject> {
         private final KubeApi api;
         private final ResourceType resource;
         private final Projection<T> projection;
         private final List<String> namespaces = new ArrayList<>();
-        private String labelSelector;
-        private String fieldSelector;
+        private @Nullable String labelSelector;
+        private @Nullable String fieldSelector;
         private InitialList initialList = InitialList.LIST_THEN_WATCH;
         private RelistReads relistReads = RelistReads.CONSISTENT;
         private int pageSize = 500;
         private Duration watchTimeoutMin = Duration.ofMinutes(5);
         private Duration watchTimeoutMax = Duration.ofMinutes(10);
-        private Duration pollInterval;
+        private @Nullable Duration pollInterval;
         private Duration streamingDetectTimeout = Duration.ofSeconds(10);
         private Duration backoffInitial = Duration.ofMillis(800);
         private Duration backoffMax = Duration.ofSeconds(30);
+        private Duration silentAfter = Duration.ofSeconds(30);
         private Function<T, String> key = Store::namespacedKey;
-        private final Map<String, Function<T, String>> indexers = new LinkedHashMap<>();
-        private DeltaListener<T> listener;
-        private java.util.function.IntConsumer afterPage = page -> {};
+        private final Map<String, Function<T, @Nullable String>> indexers = new LinkedHashMap<>();
+        private @Nullable DeltaListener<T> listener;
+        private IntConsumer afterPage = page -> {};
 
         private Builder(KubeApi api, ResourceType resource, Projection<T> projection) {
             this.api = Objects.requireNonNull(api, "api");
@@ -263,14 +312,18 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
             return namespaces(names.toArray(String[]::new));
         }
 
-        /** Equality and set-based: {@code a=b,c!=d,e in (x,y),f notin (z),g,!h}. Checked here. */
-        public Builder<T> labelSelector(String selector) {
-            this.labelSelector = LabelSelector.parse(selector).toString();
+        /**
+         * Equality and set-based: {@code a=b,c!=d,e in (x,y),f notin (z),g,!h}. Checked here; null
+         * or blank selects everything.
+         */
+        public Builder<T> labelSelector(@Nullable String selector) {
+            String parsed = LabelSelector.parse(selector).toString();
+            this.labelSelector = parsed.isEmpty() ? null : parsed;
             return this;
         }
 
-        /** e.g. {@code status.phase!=Succeeded}; checked by the server. */
-        public Builder<T> fieldSelector(String selector) {
+        /** e.g. {@code status.phase!=Succeeded}; checked by the server; null or blank selects everything. */
+        public Builder<T> fieldSelector(@Nullable String selector) {
             this.fieldSelector = selector == null || selector.isBlank() ? null : selector.trim();
             return this;
         }
@@ -305,8 +358,30 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
         }
 
         /** When the watch verb is forbidden (403), list this often instead (null: keep retrying the watch). */
-        public Builder<T> pollOnForbidden(Duration interval) {
+        public Builder<T> pollOnForbidden(@Nullable Duration interval) {
+            if (interval != null && interval.toMillis() < 1) {
+                throw new IllegalArgumentException(
+                        "pollOnForbidden: the interval must be positive (got " + interval + ")");
+            }
             this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * A watch that hears nothing for this long (default 30 s) checks that the apiserver still
+         * answers: first whether it answered any other request of the {@link KubeApi} meanwhile,
+         * else with a cheap probe ({@code GET /version}). If not even that is answered, the informer
+         * logs one warning, counts a silence ({@link WatchCounters#silences()}), reports it in
+         * {@link #status()}, closes the stream and resumes it from its resourceVersion (no relist)
+         * once the server answers again. A watch cache sends bookmarks about once a minute, but
+         * only when its resource changed somewhere; without one a calm namespace is fully quiet, so
+         * this costs at most one probe per {@code silentAfter} per KubeApi.
+         */
+        public Builder<T> silentAfter(Duration quiet) {
+            if (quiet.toMillis() < 100) {
+                throw new IllegalArgumentException("silentAfter must be at least 100 ms (got " + quiet + ")");
+            }
+            this.silentAfter = quiet;
             return this;
         }
 
@@ -316,7 +391,12 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
             return this;
         }
 
+        /** Failed requests are retried after a delay from {@code initial} doubling to {@code max}, with jitter. */
         public Builder<T> backoff(Duration initial, Duration max) {
+            if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException(
+                        "backoff: need 1 ms <= initial <= max (got " + initial + ", " + max + ")");
+            }
             this.backoffInitial = initial;
             this.backoffMax = max;
             return this;
@@ -328,19 +408,20 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
             return this;
         }
 
-        /** A secondary index readable with {@link Store#byIndex}. */
-        public Builder<T> index(String name, Function<T, String> valueOf) {
+        /** A secondary index readable with {@link Store#byIndex}; objects whose value is null are not indexed. */
+        public Builder<T> index(String name, Function<T, @Nullable String> valueOf) {
             indexers.put(name, valueOf);
             return this;
         }
 
-        public Builder<T> listener(DeltaListener<T> listener) {
+        /** Gets every delta, in order, on the watch thread. */
+        public Builder<T> listener(@Nullable DeltaListener<T> listener) {
             this.listener = listener;
             return this;
         }
 
         /** Test hook: runs after each list page arrives (page number from 1), before the next is asked for. */
-        Builder<T> afterPage(java.util.function.IntConsumer hook) {
+        Builder<T> afterPage(IntConsumer hook) {
             this.afterPage = hook;
             return this;
         }

@@ -4,20 +4,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed label selector, equality- and set-based, with Kubernetes' syntax and limits: {@code
  * a=b, c!=d, e in (x,y), f notin (z), g, !h}. Parsing here turns a typo into an error that names
  * the fault before any request goes out; {@link #matches} evaluates it on a label map.
  */
-public final class LabelSelector {
+final class LabelSelector {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern PREFIX =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
     /** One requirement: {@code op} is one of = != in notin exists !exists. */
-    public record Requirement(String key, String op, List<String> values) {
+    record Requirement(String key, String op, List<String> values) {
         boolean matches(Map<String, String> labels) {
             String v = labels.get(key);
             return switch (op) {
@@ -48,11 +49,11 @@ public final class LabelSelector {
         this.requirements = List.copyOf(requirements);
     }
 
-    public List<Requirement> requirements() {
+    List<Requirement> requirements() {
         return requirements;
     }
 
-    public boolean matches(Map<String, String> labels) {
+    boolean matches(Map<String, String> labels) {
         return requirements.stream().allMatch(r -> r.matches(labels));
     }
 
@@ -63,7 +64,7 @@ public final class LabelSelector {
     }
 
     /** Parses {@code selector}; null or blank selects everything. */
-    public static LabelSelector parse(String selector) {
+    static LabelSelector parse(@Nullable String selector) {
         List<Requirement> out = new ArrayList<>();
         if (selector == null || selector.isBlank()) {
             return new LabelSelector(out);

@@ -7,28 +7,29 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lean view of a Pod that Drover tracks: identity, labels, deletion, phase and the states of
  * its containers (init containers separately). Everything else of the pod is never decoded.
  */
 public record PodView(
-        String namespace,
+        @Nullable String namespace,
         String name,
         String uid,
         String resourceVersion,
         Map<String, String> labels,
         boolean deleting,
-        String nodeName,
-        String phase,
-        String reason,
-        String message,
+        @Nullable String nodeName,
+        @Nullable String phase,
+        @Nullable String reason,
+        @Nullable String message,
         List<ContainerView> initContainers,
         List<ContainerView> containers)
         implements KubeObject {
 
     /** The fields the projection reads. */
-    public static final List<String> FIELDS = List.of(
+    static final List<String> FIELDS = List.of(
             "metadata.labels",
             "metadata.deletionTimestamp",
             "spec.nodeName",
@@ -38,19 +39,20 @@ public record PodView(
             "status.initContainerStatuses",
             "status.containerStatuses");
 
+    /** How {@code Informer.pods} decodes pods; also reads one pod of a GET. */
     public static final Projection<PodView> PROJECTION = Projection.of(FIELDS, PodView::from);
 
     /** One container's status; {@code state} is waiting, running, terminated or unknown. */
     public record ContainerView(
             String name,
             String state,
-            String reason,
-            String message,
-            Integer exitCode,
+            @Nullable String reason,
+            @Nullable String message,
+            @Nullable Integer exitCode,
             boolean ready,
             int restartCount,
-            Instant startedAt,
-            Instant finishedAt) {
+            @Nullable Instant startedAt,
+            @Nullable Instant finishedAt) {
 
         static ContainerView from(JsonNode c) {
             JsonNode st = c.path("state");
@@ -98,12 +100,12 @@ public record PodView(
         return List.copyOf(out);
     }
 
-    static String text(JsonNode n, String field) {
+    static @Nullable String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    static Instant instant(JsonNode n, String field) {
+    static @Nullable Instant instant(JsonNode n, String field) {
         String v = text(n, field);
         return v == null || v.isEmpty() ? null : Instant.parse(v);
     }
@@ -121,7 +123,7 @@ public record PodView(
     private static final Map<String, String> INTERNED = new ConcurrentHashMap<>();
 
     /** Namespaces, phases, label keys repeat across 100k objects: keep one copy of each. */
-    static String intern(String s) {
+    static @Nullable String intern(@Nullable String s) {
         if (s == null) {
             return null;
         }

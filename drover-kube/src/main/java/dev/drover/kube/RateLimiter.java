@@ -5,17 +5,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Client-side token bucket, like client-go's flowcontrol: {@code qps} tokens a second, at most
- * {@code burst} saved up. Shared by every request of one {@link KubeApi}. A server's Retry-After
- * pauses the whole bucket, so all callers back off together instead of each finding out alone.
+ * {@code burst} saved up. One is shared by every request of a {@link KubeApi}, and a verb may have
+ * its own as well ({@link KubeApi.Builder#verbRate}). A server's Retry-After pauses the shared
+ * bucket, so all callers back off together instead of each finding out alone.
  */
-public final class RateLimiter {
+final class RateLimiter {
     private final double qps;
     private final double burst;
     private double tokens;
     private long lastRefill;
     private long pausedUntil;
 
-    public RateLimiter(double qps, int burst) {
+    RateLimiter(double qps, int burst) {
         if (qps <= 0 || burst < 1) {
             throw new IllegalArgumentException(
                     "qps must be > 0 and burst >= 1 (got qps=" + qps + ", burst=" + burst + ")");
@@ -27,7 +28,7 @@ public final class RateLimiter {
     }
 
     /** Blocks until a request may go out; returns how long it waited. */
-    public Duration acquire() throws InterruptedException {
+    Duration acquire() throws InterruptedException {
         long start = System.nanoTime();
         while (true) {
             long waitNanos;
@@ -53,7 +54,7 @@ public final class RateLimiter {
     }
 
     /** Holds every caller back until {@code delay} from now (a server's Retry-After). */
-    public synchronized void pauseFor(Duration delay) {
+    synchronized void pauseFor(Duration delay) {
         pausedUntil = Math.max(pausedUntil, System.nanoTime() + delay.toNanos());
         // An empty bucket lets callers out one by one at the steady rate after the pause, not in a burst.
         tokens = 0;

@@ -1,5 +1,7 @@
 package dev.drover.kube;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A Kubernetes resource the engine can list and watch.
  *
@@ -11,7 +13,7 @@ public record ResourceType(String group, String version, String plural, boolean 
     public static final ResourceType EVENTS = new ResourceType("", "v1", "events", true);
 
     /** The collection path in {@code namespace}, or across all namespaces when it is null. */
-    public String path(String namespace) {
+    public String path(@Nullable String namespace) {
         String base = group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
         return namespaced && namespace != null ? base + "/namespaces/" + namespace + "/" + plural : base + "/" + plural;
     }

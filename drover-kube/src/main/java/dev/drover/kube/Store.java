@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's view of the server: lean objects by key, plus secondary indexes. Only the engine
@@ -15,21 +16,21 @@ import java.util.function.Function;
 public final class Store<T extends KubeObject> {
     private final Function<T, String> keyOf;
     private final Map<String, T> objects = new ConcurrentHashMap<>();
-    private final Map<String, Function<T, String>> indexers;
+    private final Map<String, Function<T, @Nullable String>> indexers;
     private final Map<String, Map<String, Set<String>>> indexes = new ConcurrentHashMap<>();
 
-    Store(Function<T, String> keyOf, Map<String, Function<T, String>> indexers) {
+    Store(Function<T, String> keyOf, Map<String, Function<T, @Nullable String>> indexers) {
         this.keyOf = keyOf;
         this.indexers = Map.copyOf(indexers);
         this.indexers.keySet().forEach(n -> indexes.put(n, new ConcurrentHashMap<>()));
     }
 
     /** {@code namespace/name}, or {@code name} for cluster-scoped objects. */
-    public static String namespacedKey(KubeObject o) {
+    static String namespacedKey(KubeObject o) {
         return o.namespace() == null ? o.name() : o.namespace() + "/" + o.name();
     }
 
-    public String keyOf(T object) {
+    String keyOf(T object) {
         return keyOf.apply(object);
     }
 
@@ -45,7 +46,7 @@ public final class Store<T extends KubeObject> {
         return objects.size();
     }
 
-    /** Objects whose index {@code indexName} has {@code value}. */
+    /** Objects whose index {@code indexName} (declared with {@link Informer.Builder#index}) has {@code value}. */
     public List<T> byIndex(String indexName, String value) {
         Map<String, Set<String>> index = indexes.get(indexName);
         if (index == null) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Decodes list bodies and watch streams straight from the socket, one object at a time. */
 final class StreamDecoder<T extends KubeObject> {
@@ -62,6 +63,7 @@ final class StreamDecoder<T extends KubeObject> {
     }
 
     /** The next event, or null at the end of the stream. */
+    @Nullable
     WatchEvent<T> next(JsonParser p) throws IOException {
         JsonToken start = p.nextToken();
         if (start == null) {

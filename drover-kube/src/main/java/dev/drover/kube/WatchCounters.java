@@ -1,29 +1,31 @@
 package dev.drover.kube;
 
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** What the engine did, for metrics: relists by cause, 410s, watch restarts, events applied. */
+/**
+ * What the engine did, for metrics: lists by cause, 410s, watch restarts, bookmarks, failures,
+ * silences. One per {@link Informer}, summed over its namespaces.
+ */
 public final class WatchCounters {
-    private final Map<RelistCause, LongAdder> relists = new EnumMap<>(RelistCause.class);
+    private final Map<RelistCause, LongAdder> lists = new EnumMap<>(RelistCause.class);
     private final LongAdder gone = new LongAdder();
     private final LongAdder watchRestarts = new LongAdder();
-    private final LongAdder eventsApplied = new LongAdder();
     private final LongAdder bookmarks = new LongAdder();
     private final LongAdder streamingFallbacks = new LongAdder();
-    private final AtomicLong lastEventNanos = new AtomicLong(System.nanoTime());
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder silences = new LongAdder();
+    private final LongAdder overdueWatches = new LongAdder();
 
     WatchCounters() {
         for (RelistCause c : RelistCause.values()) {
-            relists.put(c, new LongAdder());
+            lists.put(c, new LongAdder());
         }
     }
 
     void listed(RelistCause cause) {
-        relists.get(cause).increment();
+        lists.get(cause).increment();
     }
 
     void gone() {
@@ -34,53 +36,73 @@ public final class WatchCounters {
         watchRestarts.increment();
     }
 
-    void applied() {
-        eventsApplied.increment();
-        lastEventNanos.set(System.nanoTime());
-    }
-
     void bookmark() {
         bookmarks.increment();
-        lastEventNanos.set(System.nanoTime());
     }
 
     void streamingFellBack() {
         streamingFallbacks.increment();
     }
 
+    void failed() {
+        failures.increment();
+    }
+
+    void silence() {
+        silences.increment();
+    }
+
+    void overdueWatch() {
+        overdueWatches.increment();
+    }
+
+    /** Lists done for {@code cause}. */
     public long lists(RelistCause cause) {
-        return relists.get(cause).sum();
+        return lists.get(cause).sum();
     }
 
     /** Lists after the initial one. */
     public long relists() {
-        return relists.entrySet().stream()
+        return lists.entrySet().stream()
                 .filter(e -> e.getKey() != RelistCause.INITIAL)
                 .mapToLong(e -> e.getValue().sum())
                 .sum();
     }
 
+    /** 410 Gone answers: on a watch's open, as an ERROR event, or for a continue token. */
     public long gone410() {
         return gone.sum();
     }
 
+    /** Watches that ended (server timeout or dropped connection) and were resumed. */
     public long watchRestarts() {
         return watchRestarts.sum();
-    }
-
-    public long eventsApplied() {
-        return eventsApplied.sum();
     }
 
     public long bookmarks() {
         return bookmarks.sum();
     }
 
+    /** Streaming lists the server could not do, so the first list went page by page. */
     public long streamingFallbacks() {
         return streamingFallbacks.sum();
     }
 
-    public Duration sinceLastEvent() {
-        return Duration.ofNanos(System.nanoTime() - lastEventNanos.get());
+    /**
+     * Unexpected failures (a projection or an index function that threw, a watch that could not be
+     * decoded): each was logged with its cause and retried after a backoff.
+     */
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** Times a watch went quiet and the apiserver answered nothing, not even a probe. */
+    public long silences() {
+        return silences.sum();
+    }
+
+    /** Watches that outlived their own timeoutSeconds without ending, and were reopened. */
+    public long overdueWatches() {
+        return overdueWatches.sum();
     }
 }

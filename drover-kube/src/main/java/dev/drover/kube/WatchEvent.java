@@ -1,5 +1,7 @@
 package dev.drover.kube;
 
+import org.jspecify.annotations.Nullable;
+
 /** One line of a watch stream, decoded. */
 sealed interface WatchEvent<T extends KubeObject> {
     record Added<T extends KubeObject>(T object) implements WatchEvent<T> {}
@@ -15,5 +17,5 @@ sealed interface WatchEvent<T extends KubeObject> {
     record Error<T extends KubeObject>(ApiException error) implements WatchEvent<T> {}
 
     /** The stream ended: server timeout or dropped connection ({@code cause} set). */
-    record End<T extends KubeObject>(Throwable cause) implements WatchEvent<T> {}
+    record End<T extends KubeObject>(@Nullable Throwable cause) implements WatchEvent<T> {}
 }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An open watch whose events a reader thread decodes into a queue as they arrive. The queue lets a
@@ -40,13 +41,9 @@ final class WatchStream<T extends KubeObject> implements AutoCloseable {
     }
 
     /** The next event, waiting at most {@code timeout}; null if none came. */
+    @Nullable
     WatchEvent<T> poll(Duration timeout) throws InterruptedException {
         return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** How many events are buffered and not yet taken. */
-    int buffered() {
-        return queue.size();
     }
 
     @Override

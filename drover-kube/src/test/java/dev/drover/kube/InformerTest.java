@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.drover.testkit.KubernetesTest;
+import dev.drover.testkit.RbacRule;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
+import dev.drover.testkit.TestUser;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Map;
@@ -179,6 +181,38 @@ class InformerTest {
             assertThat(informer.counters().relists()).isZero();
             assertThat(api.counters().requests("list")).isEqualTo(1);
             assertThat(seen.describe()).containsExactly("synced INITIAL", "added after-restarts");
+        }
+    }
+
+    @Test
+    void aNamespaceWhosePodsCannotBeListedIsReportedInTheStatusInsteadOfBlockingTheCaller(
+            TestGround ground, TestNamespace ns) throws Exception {
+        TestUser stranger = ground.restrictedUser(ns.name(), "stranger", RbacRule.of("", "configmaps", "list"));
+        try (KubeApi restricted = KubeApi.builder(stranger.config()).build();
+                var informer = Informer.pods(restricted)
+                        .namespaces(ns.name())
+                        .backoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+                        .build()
+                        .start()) {
+            await().atMost(WAIT).until(() -> informer.status().lastError() != null);
+
+            Informer.Status status = informer.status();
+            assertThat(status.synced()).isFalse();
+            assertThat(status.silentSince()).isNull();
+            assertThat(status.lastError().namespace()).isEqualTo(ns.name());
+            assertThat(status.lastError().message())
+                    .startsWith("403 Forbidden: ")
+                    .contains("cannot list");
+            assertThat(status.lastError().at()).isBeforeOrEqualTo(java.time.Instant.now());
+        }
+    }
+
+    @Test
+    void aSyncedInformerSaysSoAndHasNoError(TestNamespace ns) throws Exception {
+        try (var informer = Informer.pods(api).namespaces(ns.name()).build().start()) {
+            assertThat(informer.awaitSynced(WAIT)).isTrue();
+
+            assertThat(informer.status()).isEqualTo(new Informer.Status(true, null, null));
         }
     }
 

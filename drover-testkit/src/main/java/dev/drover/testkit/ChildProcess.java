@@ -25,11 +25,12 @@ final class ChildProcess {
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
 
     // $1 = pid file, $2 = owner pid, then the command. The child's pid (not the shell's) goes to the file.
+    // SIGCONT after SIGTERM: a frozen (SIGSTOPped) server would hold the TERM pending forever.
     private static final String WATCHDOG = "pidfile=$1; owner=$2; shift 2; "
             + "\"$@\" & c=$!; echo \"$c $owner\" > \"$pidfile\"; "
-            + "trap 'kill $c 2>/dev/null; wait $c; rm -f \"$pidfile\"; exit 0' TERM INT HUP; "
+            + "trap 'kill $c 2>/dev/null; kill -CONT $c 2>/dev/null; wait $c; rm -f \"$pidfile\"; exit 0' TERM INT HUP; "
             + "while kill -0 \"$owner\" 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 1; done; "
-            + "kill $c 2>/dev/null; wait $c; rm -f \"$pidfile\"";
+            + "kill $c 2>/dev/null; kill -CONT $c 2>/dev/null; wait $c; rm -f \"$pidfile\"";
 
     private final String name;
     private final Process process;
@@ -85,10 +86,35 @@ final class ChildProcess {
         return readPid(pidFile);
     }
 
+    /**
+     * Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the server; the JDK can only send
+     * TERM and KILL itself.
+     */
+    void signal(String signal) {
+        long pid =
+                serverPid().orElseThrow(() -> new IllegalStateException(name + " has no pid file yet; is it running?"));
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " (" + name + ") failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill -" + signal + " " + pid + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + signal + " to " + name, e);
+        }
+    }
+
     /** Stops the server: SIGTERM, then SIGKILL after the grace period. */
     void stop(Duration grace) {
         Optional<ProcessHandle> server = serverPid().flatMap(ProcessHandle::of);
         server.ifPresent(ProcessHandle::destroy);
+        // A frozen server would keep the TERM pending until it runs again.
+        server.ifPresent(h -> continueQuietly(h.pid()));
         process.destroy();
         try {
             long deadline = System.nanoTime() + grace.toNanos();
@@ -141,6 +167,7 @@ final class ChildProcess {
                 if (h.isPresent() && looksLikeOurs(h.get())) {
                     log.info("reaping leftover test-ground process {} ({})", pid, f.getFileName());
                     h.get().destroy();
+                    continueQuietly(pid); // in case its owner died while it was frozen
                     try {
                         h.get().onExit().get(10, TimeUnit.SECONDS);
                     } catch (Exception e) {
@@ -154,6 +181,20 @@ final class ChildProcess {
             log.warn("could not reap leftover processes in {}: {}", runDir, e.toString());
         }
         return killed;
+    }
+
+    private static void continueQuietly(long pid) {
+        try {
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            log.debug("kill -CONT {} failed: {}", pid, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean looksLikeOurs(ProcessHandle h) {

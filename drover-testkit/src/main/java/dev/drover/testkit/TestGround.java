@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class TestGround implements AutoCloseable {
     private List<String> apiCommand;
     private Thread shutdownHook;
     private volatile boolean stopped;
+    private boolean frozen;
 
     private TestGround(Builder options, Path stateDir) {
         this.options = options;
@@ -182,6 +184,7 @@ public final class TestGround implements AutoCloseable {
     /** Stops kube-apiserver only; etcd keeps its data. Pair with {@link #startApiServer()}. */
     public void stopApiServer() {
         if (apiProcess != null) {
+            thawApiServer();
             apiProcess.stop(Duration.ofSeconds(20));
         }
     }
@@ -204,6 +207,55 @@ public final class TestGround implements AutoCloseable {
         stopApiServer();
         restartApiServerAfterStop();
         return this;
+    }
+
+    /**
+     * Freezes kube-apiserver (SIGSTOP): its connections stay open and nothing answers, as with a
+     * server stuck in a long GC pause or a dead network path. Close the result to thaw it; {@link
+     * #thawApiServer()} and {@link #stop()} thaw it too, so a failed test never leaves it frozen:
+     *
+     * <pre>{@code
+     * try (var frozen = ground.freezeApiServer()) {
+     *     ... // requests hang until the thaw
+     * }
+     * }</pre>
+     */
+    public synchronized Frozen freezeApiServer() {
+        if (apiProcess == null || !apiProcess.isAlive()) {
+            throw new IllegalStateException("kube-apiserver is not running; start the ground before freezing it");
+        }
+        apiProcess.signal("STOP");
+        frozen = true;
+        log.info("kube-apiserver frozen (SIGSTOP)");
+        return new Frozen();
+    }
+
+    /** Lets a frozen kube-apiserver run again (SIGCONT). Harmless when it is not frozen. */
+    public synchronized void thawApiServer() {
+        if (frozen && apiProcess != null) {
+            apiProcess.signal("CONT");
+            frozen = false;
+            log.info("kube-apiserver thawed (SIGCONT)");
+        }
+    }
+
+    /** A frozen kube-apiserver; {@link #close()} thaws it. */
+    public final class Frozen implements AutoCloseable {
+        private Frozen() {}
+
+        @Override
+        public void close() {
+            thawApiServer();
+        }
+    }
+
+    /**
+     * Registers a validating admission webhook that refuses the first {@code denials} pod creates
+     * in {@code namespace} with 429 and {@code Retry-After: <retryAfter>} (a real server's own 429s
+     * always say 1 s). Returns once the apiserver calls it; close it to unregister.
+     */
+    public ThrottlingWebhook throttlePodCreates(String namespace, int denials, Duration retryAfter) {
+        return ThrottlingWebhook.start(this, namespace, denials, retryAfter);
     }
 
     /** Compacts etcd's history up to now; watches and continue tokens from older revisions get 410. */
@@ -335,6 +387,7 @@ public final class TestGround implements AutoCloseable {
         }
         stopped = true;
         if (apiProcess != null) {
+            thawApiServer();
             apiProcess.stop(Duration.ofSeconds(20));
         }
         if (etcdProcess != null) {
@@ -548,19 +601,19 @@ public final class TestGround implements AutoCloseable {
 
     /** Options for a test ground; the defaults suit most tests. */
     public static final class Builder {
-        private Path stateDir;
+        private @Nullable Path stateDir;
         private boolean detached;
         private boolean auditLog;
         private int maxRequestsInflight;
         private int maxMutatingRequestsInflight;
         private boolean watchCache = true;
-        private Duration etcdCompactionInterval;
+        private @Nullable Duration etcdCompactionInterval;
         private final List<String> extraFlags = new ArrayList<>();
 
         private Builder() {}
 
         /** Directory for certificates, kubeconfig, logs; default: a new temporary directory. */
-        public Builder stateDir(Path dir) {
+        public Builder stateDir(@Nullable Path dir) {
             this.stateDir = dir;
             return this;
         }
@@ -591,7 +644,7 @@ public final class TestGround implements AutoCloseable {
         }
 
         /** How often kube-apiserver compacts etcd (default 5 min). */
-        public Builder etcdCompactionInterval(Duration interval) {
+        public Builder etcdCompactionInterval(@Nullable Duration interval) {
             this.etcdCompactionInterval = interval;
             return this;
         }

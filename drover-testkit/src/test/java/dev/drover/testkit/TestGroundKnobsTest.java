@@ -53,8 +53,13 @@ class TestGroundKnobsTest {
         }
     }
 
+    /**
+     * The max-inflight filter's Retry-After is always 1 s (kube-apiserver 1.20), so it cannot tell a
+     * client that honours Retry-After from one that waits a fixed second: {@link
+     * ThrottlingWebhookTest} makes the server ask for longer.
+     */
     @Test
-    void smallInflightLimitsAnswer429WithRetryAfter() throws Exception {
+    void smallInflightLimitsAnswer429WithRetryAfterOneSecond() throws Exception {
         try (TestGround ground =
                 TestGround.builder().maxRequestsInflight(1, 1).build().start()) {
             String ns = ground.createNamespace("inflight");
@@ -76,8 +81,33 @@ class TestGroundKnobsTest {
                     .toList();
 
             assertThat(throttled).isNotEmpty();
-            assertThat(throttled.getFirst().headers().firstValue("Retry-After")).isPresent();
+            assertThat(throttled)
+                    .allSatisfy(r ->
+                            assertThat(r.headers().firstValue("Retry-After")).hasValue("1"));
         }
+    }
+
+    @Test
+    @SuppressWarnings("try") // the try-with-resources is what thaws it
+    void aFrozenApiServerAnswersNothingUntilThawedAndStopEndsItEvenWhenFrozen() {
+        List<ProcessHandle> before = servers();
+        TestGround ground = TestGround.builder().build().start();
+        List<ProcessHandle> servers =
+                servers().stream().filter(p -> !before.contains(p)).toList();
+        assertThat(servers).hasSize(2);
+        try {
+            try (var frozen = ground.freezeApiServer()) {
+                assertThat(ground.isReady())
+                        .as("a frozen apiserver answers nothing")
+                        .isFalse();
+            }
+            assertThat(ground.isReady()).as("thawed, it answers again").isTrue();
+            ground.freezeApiServer(); // left frozen on purpose: stop() must still end it
+        } finally {
+            ground.stop();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().noneMatch(ProcessHandle::isAlive));
     }
 
     @Test
