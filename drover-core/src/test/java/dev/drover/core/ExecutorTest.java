@@ -158,17 +158,32 @@ class ExecutorTest {
     }
 
     @Test
-    void failedTriesAreRetriedWithBackoffUntilTheRetriesRunOut() throws Exception {
+    void failedTriesAreRetriedAfterABackoffThatDoublesUntilTheRetriesRunOut() throws Exception {
         Task done = fx.runToEnd(fx.task("flaky", "run=200ms; exit=1")
-                .retries(2, Duration.ofMillis(200))
+                .retries(2, Duration.ofSeconds(1))
                 .build());
 
         assertThat(done.state()).isEqualTo(TaskState.FAILED);
         assertThat(done.tryNumber()).isEqualTo(3);
-        assertThat(fx.states(done.id()).stream().filter(s -> s == TaskState.UP_FOR_RETRY))
+        List<Transition> history = fx.store.transitions(done.id());
+        assertThat(history.stream().filter(t -> t.to() == TaskState.UP_FOR_RETRY))
                 .hasSize(2);
-        assertThat(fx.states(done.id()).stream().filter(s -> s == TaskState.LAUNCHING))
-                .hasSize(3);
+        assertThat(history.stream().filter(t -> t.to() == TaskState.LAUNCHING)).hasSize(3);
+        // Each retry is claimed only after its backoff: 1 s after try 1, 2 s after try 2.
+        for (int failedTry = 1; failedTry <= 2; failedTry++) {
+            int n = failedTry;
+            Transition failed = history.stream()
+                    .filter(t -> t.to() == TaskState.UP_FOR_RETRY && t.tryNumber() == n)
+                    .findFirst()
+                    .orElseThrow();
+            Transition next = history.stream()
+                    .filter(t -> t.to() == TaskState.LAUNCHING && t.tryNumber() == n + 1)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(Duration.between(failed.at(), next.at()))
+                    .as("backoff after try %d", n)
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(1L << (n - 1)));
+        }
     }
 
     @Test
@@ -232,13 +247,31 @@ class ExecutorTest {
     }
 
     @Test
-    void aStartupTimeoutCountsFromWhenThePodWasSeen() throws Exception {
-        Task done = fx.runToEnd(fx.task("stuck", "bind-delay=60s")
-                .startupTimeout(Duration.ofSeconds(2))
+    void aStartupTimeoutCountsFromWhenThePodWasSeenNotFromTheSubmit() throws Exception {
+        fx.drover.close();
+        fx.startDrover(b -> b.parallelism(1));
+        // One slot: the second task's pod is created only once the first is done, long after its
+        // submit; its startup timeout (3 s) is shorter than that wait, not than its own start.
+        TaskHandle first = fx.drover.submit(fx.task("first", "run=6s").build());
+        TaskHandle late = fx.drover.submit(fx.task("late", "run=500ms")
+                .startupTimeout(Duration.ofSeconds(3))
+                .build());
+        TaskHandle stuck = fx.drover.submit(fx.task("stuck", "bind-delay=60s")
+                .startupTimeout(Duration.ofSeconds(3))
                 .build());
 
-        assertThat(done.state()).isEqualTo(TaskState.FAILED);
-        assertThat(done.failure().reason()).isEqualTo("StartupTimeout");
+        assertThat(first.result().get(60, TimeUnit.SECONDS).state()).isEqualTo(TaskState.SUCCEEDED);
+        Task lateDone = late.result().get(60, TimeUnit.SECONDS);
+        Task stuckDone = stuck.result().get(60, TimeUnit.SECONDS);
+
+        assertThat(Duration.between(
+                        lateDone.createdAt(),
+                        fx.store.transitions(late.id()).get(1).at()))
+                .as("claimed after more than its startup timeout")
+                .isGreaterThan(Duration.ofSeconds(3));
+        assertThat(lateDone.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(stuckDone.state()).isEqualTo(TaskState.FAILED);
+        assertThat(stuckDone.failure().reason()).isEqualTo("StartupTimeout");
     }
 
     @Test
