@@ -284,10 +284,14 @@ public final class Drover implements AutoCloseable {
         }
     }
 
+    /** Stops scheduling, lets started cleanups finish, releases the client. Idempotent. */
     @Override
     public void close() {
-        closed = true;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
             if (handlePoller != null) {
                 handlePoller.interrupt();
             }

@@ -36,10 +36,28 @@ final class ExecutorOptions {
         return TaskStores.h2(Path.of(System.getProperty("user.home"), ".local", "share", "drover", "drover"));
     }
 
+    /** The --scheduler-id given (null when none), checked: an error names the flag. */
+    String checkSchedulerId() {
+        if (schedulerId == null) {
+            return null;
+        }
+        try {
+            return Drover.checkSchedulerId(schedulerId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--scheduler-id " + e.getMessage().substring("schedulerId ".length()));
+        }
+    }
+
     Drover.Builder drover(TaskStore taskStore) {
         Drover.Builder b = Drover.builder(kube.config(true), taskStore);
         if (schedulerId != null) {
-            b.schedulerId(schedulerId);
+            try {
+                b.schedulerId(schedulerId);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "--scheduler-id " + e.getMessage().substring("schedulerId ".length()));
+            }
         }
         return b;
     }
