@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 class SchedulerIdTest {
     @Test
     void aLongHostNameGivesAValidDefaultEvenWhenTheCutFallsOnADash() {
-        String host = "ip-10-0-0-1.eu-west-1.compute.internal.very-long-cluster-name-x-" + "tail-part";
-        assertThat(host.charAt(63)).isEqualTo('-'); // where a plain cut to 63 ends the id on a '-'
+        String host = "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-clustername-tail-part";
+        assertThat(host.charAt(62)).isEqualTo('-'); // a plain cut to 63 characters ends the id on a '-'
 
         String id = Drover.defaultSchedulerId(host);
 
