@@ -234,7 +234,8 @@ class RunCommandTest {
 
     @Test
     void aLongHostNameStillGivesAValidSchedulerId() throws Exception {
-        String host = "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-clustername-tail-part"; // a cut to 63 ends on a -
+        String host =
+                "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-clustername-tail-part"; // a cut to 63 ends on a -
         Process p = child(
                 Map.of("HOSTNAME", host),
                 run(
