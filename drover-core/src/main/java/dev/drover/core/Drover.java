@@ -10,13 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,27 +34,21 @@ public final class Drover implements AutoCloseable {
      */
     public static final Set<String> DEFAULT_FATAL_WAITING_REASONS = PodClassifier.DEFAULT_FATAL_REASONS;
 
-    private static final Pattern SCHEDULER_ID = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
-
     private final TaskStore store;
     private final KubeApi api;
     private final TaskEngine engine;
     private final String owner;
     private final String cluster;
     private final Clock clock;
-    private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
-    private final Set<String> knownNamespaces = ConcurrentHashMap.newKeySet();
-    private static final Duration NAMESPACE_CHECK = Duration.ofSeconds(3);
-    private final Duration handlePoll;
-    private volatile boolean closed;
-    private Thread handlePoller;
+    private final Handles handles;
+    private final NamespaceCheck namespaces;
+    private boolean closed;
 
     private Drover(Builder b) {
         this.store = b.store;
         this.owner = b.schedulerId;
         this.cluster = b.cluster != null ? b.cluster : clusterName(b.config);
         this.clock = b.clock;
-        this.handlePoll = b.handlePoll;
         double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
         this.api = KubeApi.builder(b.config)
                 .qps(apiQps)
@@ -84,7 +74,9 @@ public final class Drover implements AutoCloseable {
                         b.namespaceWait),
                 clock,
                 this::changed,
-                b.ownSubmissionsOnly ? this::unfinishedSubmissions : null);
+                b.ownSubmissionsOnly ? this::openSubmissions : null);
+        this.handles = new Handles(store, b.handlePoll, engine::holds);
+        this.namespaces = new NamespaceCheck(api, cluster);
     }
 
     public static Builder builder(Config config, TaskStore store) {
@@ -128,7 +120,7 @@ public final class Drover implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
-                checkNamespace(specs.get(i).namespace());
+                namespaces.check(specs.get(i).namespace());
             } catch (InvalidTaskException e) {
                 if (specs.size() == 1) {
                     throw e;
@@ -143,63 +135,20 @@ public final class Drover implements AutoCloseable {
         for (TaskSpec spec : specs) {
             String id = TaskIds.next();
             byId.put(id, spec);
-            TaskHandle h = new TaskHandle(id);
-            handles.put(id, h); // before the insert: the scheduler may claim it at once
-            out.add(h);
+            out.add(handles.add(id)); // before the insert: the scheduler may claim it at once
         }
         List<Task> stored;
         try {
             stored = store.insertAll(byId, cluster, clock.instant());
         } catch (RuntimeException e) {
-            byId.keySet().forEach(handles::remove);
+            byId.keySet().forEach(handles::forget);
             throw e;
         }
         for (int i = 0; i < stored.size(); i++) {
             out.get(i).changed(stored.get(i));
         }
         engine.nudge();
-        pollHandles();
         return out;
-    }
-
-    /**
-     * Refuses a task for a namespace the cluster says does not exist. Where the cluster cannot tell
-     * (no answer within a few seconds, no permission to read namespaces) the task is taken: its
-     * launch then says what is wrong. A namespace seen to exist is not asked about again.
-     */
-    private void checkNamespace(String namespace) {
-        if (knownNamespaces.contains(namespace)) {
-            return;
-        }
-        java.util.concurrent.CompletableFuture<Integer> answer = new java.util.concurrent.CompletableFuture<>();
-        Thread asking = Thread.ofVirtual().start(() -> {
-            try {
-                answer.complete(api.get("get", "/api/v1/namespaces/" + namespace, null, in -> 200));
-            } catch (dev.drover.kube.ApiException e) {
-                answer.complete(e.code());
-            } catch (RuntimeException e) {
-                answer.complete(0);
-            }
-        });
-        int code;
-        try {
-            code = answer.get(NAMESPACE_CHECK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            asking.interrupt();
-            return; // the cluster cannot tell now
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        if (code == 404) {
-            throw new InvalidTaskException(
-                    "namespace",
-                    "namespace '" + namespace + "' does not exist in cluster " + cluster + "; create it (kubectl"
-                            + " create namespace " + namespace + ") or choose another");
-        }
-        if (code == 200) {
-            knownNamespaces.add(namespace);
-        }
     }
 
     /** Asks for a cancel; the task's scheduler revokes and deletes the pod. False if unknown or already ended. */
@@ -218,7 +167,7 @@ public final class Drover implements AutoCloseable {
     }
 
     public Optional<TaskHandle> handle(String id) {
-        return Optional.ofNullable(handles.get(id));
+        return handles.get(id);
     }
 
     /** Tasks this scheduler holds in flight (its used slots). */
@@ -240,48 +189,12 @@ public final class Drover implements AutoCloseable {
         return cluster;
     }
 
-    /**
-     * Starts (once) the poll that follows handles of tasks this scheduler does not hold: another
-     * scheduler may claim them, and then only the store tells what became of them.
-     */
-    private synchronized void pollHandles() {
-        if (handlePoller != null || closed) {
-            return;
-        }
-        handlePoller = Thread.ofPlatform().daemon().name("drover-handles").start(() -> {
-            while (!closed) {
-                try {
-                    Thread.sleep(handlePoll);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                List<String> elsewhere = handles.keySet().stream()
-                        .filter(id -> !engine.holds(id))
-                        .toList();
-                if (elsewhere.isEmpty()) {
-                    continue;
-                }
-                try {
-                    store.getAll(elsewhere).forEach(this::changed);
-                } catch (RuntimeException e) {
-                    log.debug("polling {} handle(s) failed; trying again: {}", elsewhere.size(), e.toString());
-                }
-            }
-        });
-    }
-
-    private List<String> unfinishedSubmissions() {
-        return List.copyOf(handles.keySet());
+    private java.util.Collection<String> openSubmissions() {
+        return handles.open();
     }
 
     private void changed(Task t) {
-        TaskHandle h = handles.get(t.id());
-        if (h != null) {
-            h.changed(t);
-            if (t.state().isTerminal()) {
-                handles.remove(t.id());
-            }
-        }
+        handles.changed(t);
     }
 
     /** Stops scheduling, lets started cleanups finish, releases the client. Idempotent. */
@@ -292,10 +205,8 @@ public final class Drover implements AutoCloseable {
                 return;
             }
             closed = true;
-            if (handlePoller != null) {
-                handlePoller.interrupt();
-            }
         }
+        handles.close();
         engine.close();
         api.close();
     }
@@ -304,7 +215,7 @@ public final class Drover implements AutoCloseable {
     public static final class Builder {
         private final Config config;
         private final TaskStore store;
-        private String schedulerId = defaultSchedulerId(hostName());
+        private String schedulerId = SchedulerIds.fromHost(SchedulerIds.hostName());
         private String cluster;
         private int parallelism = 100;
         private double launchQps = 50;
@@ -463,37 +374,6 @@ public final class Drover implements AutoCloseable {
      * digits, '-' or '.', starting and ending with a letter or digit. Returns it.
      */
     public static String checkSchedulerId(String id) {
-        if (id == null || !SCHEDULER_ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("schedulerId '" + id + "' must be a valid label value: at most 63"
-                    + " lower-case letters, digits, '-' or '.', starting and ending with a letter or digit,"
-                    + " e.g. etl-scheduler-1");
-        }
-        return id;
-    }
-
-    /** A valid scheduler id from a host name: lower case, other characters as '-', cut to 63, trimmed. */
-    static String defaultSchedulerId(String host) {
-        String id = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
-        id = trimEnds(id);
-        if (id.length() > 63) {
-            id = trimEnds(id.substring(0, 63)); // a cut may leave a '-' or '.' at the end
-        }
-        return id.isEmpty() ? "drover" : id;
-    }
-
-    private static String trimEnds(String s) {
-        return s.replaceAll("^[-.]+|[-.]+$", "");
-    }
-
-    private static String hostName() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "");
-        if (host.isBlank()) {
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                host = "drover";
-            }
-        }
-        return host;
+        return SchedulerIds.check(id);
     }
 }

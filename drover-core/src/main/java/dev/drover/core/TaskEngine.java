@@ -49,13 +49,12 @@ final class TaskEngine implements AutoCloseable {
     private final Supplier<Collection<String>> claimable;
 
     private final Launcher launcher;
-    private final Inbox inbox = new Inbox(this::handle);
+    private final Inbox inbox = new Inbox(messages -> worker().handle(messages));
     private final Tracker tracker;
     private final InFlight inFlight = new InFlight(this::nudge);
-    private final TaskMoves moves;
-    private final PodNews news;
     private final Recovery recovery;
     private final Sweeps sweeps;
+    private final Worker worker;
     private final Background cleanups = new Background("cleanup", 32);
     private final Background podReads = new Background("pod reads", 8);
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
@@ -81,9 +80,9 @@ final class TaskEngine implements AutoCloseable {
         this.launcher = parts.launcher();
         this.launchSlots = new Semaphore(settings.launchConcurrency());
         this.tracker = parts.tracker().apply(inbox::post);
-        this.moves = new TaskMoves(store, clock, onChange);
+        TaskMoves moves = new TaskMoves(store, clock, onChange);
         PodClassifier classifier = new PodClassifier(settings.fatalWaitingReasons());
-        this.news = new PodNews(
+        PodNews news = new PodNews(
                 inFlight,
                 tracker,
                 classifier,
@@ -117,6 +116,11 @@ final class TaskEngine implements AutoCloseable {
                 inbox,
                 clock,
                 settings.namespaceWait());
+        this.worker = new Worker(moves, news, recovery, sweeps);
+    }
+
+    private Worker worker() {
+        return worker;
     }
 
     /** Holds what the store says is in flight here (each resumes once its namespace is listed), then starts the loop. */
@@ -241,29 +245,6 @@ final class TaskEngine implements AutoCloseable {
         } finally {
             launchSlots.release();
         }
-    }
-
-    /** The inbox's worker: each message to the piece it concerns, then one commit for them all. */
-    private void handle(List<Message> messages) {
-        TaskMoves.Batch b = moves.batch();
-        for (Message m : messages) {
-            try {
-                switch (m) {
-                    case Message.PodChanged c -> news.changed(c.pod(), c.deleted(), b);
-                    case Message.Launched l -> news.launched(l, b);
-                    case Message.DetailsRead d -> news.detailsRead(d, b);
-                    case Message.NamespaceSynced s -> recovery.namespaceSynced(s.namespace(), b);
-                    case Message.Resume r -> recovery.resume(r.task(), b);
-                    case Message.PodLookedUp p -> recovery.lookedUp(p, b);
-                    case Message.CancelAsked c -> sweeps.cancelAsked(c, b);
-                    case Message.Overdue o -> sweeps.overdue(o, b);
-                    case Message.NamespaceWaitOver w -> sweeps.namespaceWaitOver(w, b);
-                }
-            } catch (RuntimeException e) {
-                log.error("handling {} failed; going on", m, e);
-            }
-        }
-        b.commit();
     }
 
     @Override

@@ -12,7 +12,7 @@ class SchedulerIdTest {
         String host = "ip-10-0-0-1.eu-west-1.compute.internal.a-very-long-clustername-tail-part";
         assertThat(host.charAt(62)).isEqualTo('-'); // a plain cut to 63 characters ends the id on a '-'
 
-        String id = Drover.defaultSchedulerId(host);
+        String id = SchedulerIds.fromHost(host);
 
         assertThat(id).hasSizeLessThanOrEqualTo(63).doesNotEndWith("-").doesNotEndWith(".");
         assertThat(Drover.checkSchedulerId(id)).isEqualTo(id);
@@ -20,9 +20,9 @@ class SchedulerIdTest {
 
     @Test
     void hostNamesOfOtherShapesBecomeValidIds() {
-        assertThat(Drover.defaultSchedulerId("Build_Host.Example.COM")).isEqualTo("build-host.example.com");
-        assertThat(Drover.defaultSchedulerId("--.--")).isEqualTo("drover");
-        assertThat(Drover.defaultSchedulerId("")).isEqualTo("drover");
+        assertThat(SchedulerIds.fromHost("Build_Host.Example.COM")).isEqualTo("build-host.example.com");
+        assertThat(SchedulerIds.fromHost("--.--")).isEqualTo("drover");
+        assertThat(SchedulerIds.fromHost("")).isEqualTo("drover");
     }
 
     @Test
