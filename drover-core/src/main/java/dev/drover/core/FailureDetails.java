@@ -1,6 +1,7 @@
 package dev.drover.core;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a try failed, as specific as the pod allows: the failing container (init containers first),
@@ -10,7 +11,12 @@ import java.util.List;
  * @param container null when the failure is the pod's (e.g. ProviderFailed, deleted)
  */
 public record FailureDetails(
-        String reason, String message, String container, Integer exitCode, List<String> events, List<String> logTail) {
+        String reason,
+        @Nullable String message,
+        @Nullable String container,
+        @Nullable Integer exitCode,
+        List<String> events,
+        List<String> logTail) {
 
     public FailureDetails {
         events = events == null ? List.of() : List.copyOf(events);

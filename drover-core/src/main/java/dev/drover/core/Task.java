@@ -1,6 +1,7 @@
 package dev.drover.core;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A submitted task as the store keeps it.
@@ -18,10 +19,10 @@ public record Task(
         String cluster,
         TaskState state,
         int tryNumber,
-        String podName,
-        String reason,
-        FailureDetails failure,
-        String owner,
+        @Nullable String podName,
+        @Nullable String reason,
+        @Nullable FailureDetails failure,
+        @Nullable String owner,
         boolean cancelRequested,
         Instant createdAt,
         Instant updatedAt,

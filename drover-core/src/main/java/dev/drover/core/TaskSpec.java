@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to run: a container image and command in a namespace, optionally on a pod template (YAML)
@@ -22,20 +23,20 @@ import java.util.regex.Pattern;
 public record TaskSpec(
         String name,
         String namespace,
-        String image,
+        @Nullable String image,
         List<String> command,
         List<String> args,
         Map<String, String> env,
         Map<String, String> requests,
         Map<String, String> limits,
-        String podTemplate,
-        String podOverride,
+        @Nullable String podTemplate,
+        @Nullable String podOverride,
         Map<String, String> labels,
         Map<String, String> annotations,
         int retries,
         Duration retryBackoff,
         Duration startupTimeout,
-        Duration runTimeout,
+        @Nullable Duration runTimeout,
         CleanupPolicy cleanup) {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The durable record of tasks and every state change. One implementation ({@code JdbcTaskStore})
@@ -86,8 +87,8 @@ public interface TaskStore extends AutoCloseable {
             Set<TaskState> from,
             TaskState to,
             String reason,
-            FailureDetails failure,
-            Instant nextAttemptAt,
+            @Nullable FailureDetails failure,
+            @Nullable Instant nextAttemptAt,
             Instant now) {
         return transitionAll(
                         List.of(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now)))

@@ -4,6 +4,7 @@ import dev.drover.core.FailureDetails;
 import dev.drover.core.TaskState;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One state change for {@link TaskStore#transitionAll}: the arguments of {@link
@@ -15,6 +16,6 @@ public record TransitionRequest(
         Set<TaskState> from,
         TaskState to,
         String reason,
-        FailureDetails failure,
-        Instant nextAttemptAt,
+        @Nullable FailureDetails failure,
+        @Nullable Instant nextAttemptAt,
         Instant now) {}
