@@ -79,8 +79,8 @@ final class PodFactory {
 
     private static Map<String, String> strings(JsonNode object) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        object.fields()
-                .forEachRemaining(e -> out.put(
+        object.properties()
+                .forEach(e -> out.put(
                         e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
         return out;
     }

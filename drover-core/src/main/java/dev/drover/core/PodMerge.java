@@ -32,7 +32,7 @@ final class PodMerge {
         }
         if (base.isObject() && override.isObject()) {
             ObjectNode out = ((ObjectNode) base).deepCopy();
-            Iterator<Map.Entry<String, JsonNode>> fields = override.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = override.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 if (f.getValue().isNull()) {

@@ -79,7 +79,7 @@ final class PodSchema {
             if (!node.isObject()) {
                 throw wrongKind(field, path, "a map", node);
             }
-            Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
+            Iterator<Map.Entry<String, JsonNode>> entries = node.properties().iterator();
             while (entries.hasNext()) {
                 Map.Entry<String, JsonNode> e = entries.next();
                 walk(field, join(path, e.getKey()), e.getValue(), type.getContentType());
@@ -96,7 +96,7 @@ final class PodSchema {
             throw wrongKind(field, path, "an object", node);
         }
         Map<String, JavaType> properties = propertiesOf(type);
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             JavaType t = properties.get(f.getKey());
