@@ -10,8 +10,6 @@ import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import dev.drover.testkit.TestUser;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -73,7 +71,7 @@ class ExecutorDefectsTest {
                 RbacRule.of("", "pods", "create", "get", "list", "watch", "patch", "delete"),
                 RbacRule.of("", "pods/log", "get"),
                 RbacRule.of("", "events", "list", "watch"));
-        grant(ground, locked, runner, RbacRule.of("", "pods", "create", "get", "patch", "delete")); // no list, no watch
+        ground.grant(runner, locked, RbacRule.of("", "pods", "create", "get", "patch", "delete")); // no list, no watch
         try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), runner.config())) {
             // A task of the locked namespace in flight from before a restart: the store says RUNNING.
             Instant now = Instant.now();
@@ -115,41 +113,6 @@ class ExecutorDefectsTest {
                 assertThat(s.namespace()).isEqualTo(locked);
                 assertThat(s.synced()).isFalse();
             });
-        }
-    }
-
-    private static void grant(TestGround ground, String namespace, TestUser user, RbacRule rule) {
-        String sa = user.userName().substring(user.userName().lastIndexOf(':') + 1);
-        try (var admin = ground.adminClient()) {
-            admin.rbac()
-                    .roles()
-                    .inNamespace(namespace)
-                    .resource(new RoleBuilder()
-                            .withNewMetadata()
-                            .withName(sa)
-                            .endMetadata()
-                            .addNewRule()
-                            .withApiGroups(rule.apiGroup())
-                            .withResources(rule.resources())
-                            .withVerbs(rule.verbs())
-                            .endRule()
-                            .build())
-                    .create();
-            admin.rbac()
-                    .roleBindings()
-                    .inNamespace(namespace)
-                    .resource(new RoleBindingBuilder()
-                            .withNewMetadata()
-                            .withName(sa)
-                            .endMetadata()
-                            .withNewRoleRef("rbac.authorization.k8s.io", "Role", sa)
-                            .addNewSubject()
-                            .withKind("ServiceAccount")
-                            .withName(sa)
-                            .withNamespace(user.namespace())
-                            .endSubject()
-                            .build())
-                    .create();
         }
     }
 

@@ -281,22 +281,4 @@ class ExecutorTest {
 
         assertThat(done.failure().reason()).isEqualTo("RunTimeout");
     }
-
-    @Test
-    void aPodRelabelledAwayReleasesTheSlotWithoutFailingTheTask() throws Exception {
-        TaskHandle h = fx.drover.submit(fx.task("adopted", "run=30s").build());
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> fx.store.get(h.id()).orElseThrow().state() == TaskState.RUNNING);
-        String podName = fx.store.get(h.id()).orElseThrow().podName();
-
-        fx.admin.pods().inNamespace(fx.ns).withName(podName).edit(p -> {
-            p.getMetadata().getLabels().put(PodLabels.OWNER, "someone-else");
-            return p;
-        });
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> fx.drover.inFlight() == 0);
-        assertThat(fx.store.get(h.id()).orElseThrow().state()).isEqualTo(TaskState.RUNNING);
-        List<TaskState> states = fx.states(h.id());
-        assertThat(states).doesNotContain(TaskState.FAILED);
-    }
 }

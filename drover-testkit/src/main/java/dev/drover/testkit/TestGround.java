@@ -375,6 +375,11 @@ public final class TestGround implements AutoCloseable {
         return TestUsers.mint(this, namespace, name, List.of(rules));
     }
 
+    /** Lets a restricted user do what {@code rules} grant in another namespace too (a Role and RoleBinding there). */
+    public void grant(TestUser user, String namespace, RbacRule... rules) {
+        TestUsers.grant(this, user, namespace, List.of(rules));
+    }
+
     @Override
     public void close() {
         stop();

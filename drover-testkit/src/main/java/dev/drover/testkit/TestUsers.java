@@ -23,37 +23,7 @@ final class TestUsers {
                             .endMetadata()
                             .build())
                     .create();
-            admin.rbac()
-                    .roles()
-                    .inNamespace(namespace)
-                    .resource(new RoleBuilder()
-                            .withNewMetadata()
-                            .withName(name)
-                            .endMetadata()
-                            .withRules(rules.stream()
-                                    .map(r -> new PolicyRuleBuilder()
-                                            .withApiGroups(r.apiGroup())
-                                            .withResources(r.resources())
-                                            .withVerbs(r.verbs())
-                                            .build())
-                                    .toList())
-                            .build())
-                    .create();
-            admin.rbac()
-                    .roleBindings()
-                    .inNamespace(namespace)
-                    .resource(new RoleBindingBuilder()
-                            .withNewMetadata()
-                            .withName(name)
-                            .endMetadata()
-                            .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
-                            .addNewSubject()
-                            .withKind("ServiceAccount")
-                            .withName(name)
-                            .withNamespace(namespace)
-                            .endSubject()
-                            .build())
-                    .create();
+            bind(admin, namespace, name, namespace, rules);
             TokenRequest request = new TokenRequestBuilder()
                     .withNewSpec()
                     .withExpirationSeconds(24L * 3600)
@@ -70,5 +40,49 @@ final class TestUsers {
                     token,
                     ground.configFor(token, namespace));
         }
+    }
+
+    /** Lets {@code user} do what {@code rules} grant in {@code namespace} as well. */
+    static void grant(TestGround ground, TestUser user, String namespace, List<RbacRule> rules) {
+        String account = user.userName().substring(user.userName().lastIndexOf(':') + 1);
+        try (KubernetesClient admin = ground.adminClient()) {
+            bind(admin, namespace, account, user.namespace(), rules);
+        }
+    }
+
+    /** A Role named after the ServiceAccount in {@code namespace}, bound to it. */
+    private static void bind(
+            KubernetesClient admin, String namespace, String account, String accountNamespace, List<RbacRule> rules) {
+        admin.rbac()
+                .roles()
+                .inNamespace(namespace)
+                .resource(new RoleBuilder()
+                        .withNewMetadata()
+                        .withName(account)
+                        .endMetadata()
+                        .withRules(rules.stream()
+                                .map(r -> new PolicyRuleBuilder()
+                                        .withApiGroups(r.apiGroup())
+                                        .withResources(r.resources())
+                                        .withVerbs(r.verbs())
+                                        .build())
+                                .toList())
+                        .build())
+                .create();
+        admin.rbac()
+                .roleBindings()
+                .inNamespace(namespace)
+                .resource(new RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName(account)
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "Role", account)
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName(account)
+                        .withNamespace(accountNamespace)
+                        .endSubject()
+                        .build())
+                .create();
     }
 }

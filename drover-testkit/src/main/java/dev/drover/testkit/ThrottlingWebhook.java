@@ -17,28 +17,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +73,8 @@ public final class ThrottlingWebhook implements AutoCloseable {
         this.denialsLeft = new AtomicInteger(denials);
         this.configName = "drover-throttle-" + ProcessHandle.current().pid() + "-" + IDS.incrementAndGet();
         this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        server.setHttpsConfigurator(new HttpsConfigurator(Tls.INSTANCE.context));
+        server.setHttpsConfigurator(
+                new HttpsConfigurator(LoopbackTls.of("drover-webhook").sslContext()));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/validate", this::review);
         server.start();
@@ -145,7 +132,7 @@ public final class ThrottlingWebhook implements AutoCloseable {
                             .withName("throttle.drover.dev")
                             .withNewClientConfig()
                             .withUrl(url())
-                            .withCaBundle(Tls.INSTANCE.caBundle)
+                            .withCaBundle(LoopbackTls.of("drover-webhook").caBundle())
                             .endClientConfig()
                             .addNewRule()
                             .withOperations("CREATE")
@@ -285,97 +272,6 @@ public final class ThrottlingWebhook implements AutoCloseable {
             log.warn("could not unregister the throttling webhook {}: {}", configName, e.toString());
         } finally {
             server.stop(0);
-        }
-    }
-
-    /** One self-signed certificate per JVM, for 127.0.0.1. */
-    private static final class Tls {
-        static final Tls INSTANCE = new Tls();
-        final SSLContext context;
-        final String caBundle;
-
-        private Tls() {
-            char[] password = HexFormat.of().formatHex(randomBytes(12)).toCharArray();
-            Path dir = null;
-            try {
-                dir = Files.createTempDirectory("drover-webhook-tls-");
-                Path store = dir.resolve("webhook.p12");
-                Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-                List<String> cmd = new ArrayList<>(List.of(
-                        keytool.toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "webhook",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-sigalg",
-                        "SHA256withECDSA",
-                        "-dname",
-                        "CN=127.0.0.1",
-                        "-ext",
-                        "SAN=IP:127.0.0.1",
-                        "-validity",
-                        "3650",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        store.toString(),
-                        "-storepass",
-                        new String(password),
-                        "-keypass",
-                        new String(password)));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IllegalStateException("keytool could not make the webhook's certificate: " + output);
-                }
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                try (InputStream in = Files.newInputStream(store)) {
-                    ks.load(in, password);
-                }
-                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(ks, password);
-                SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(kmf.getKeyManagers(), null, new SecureRandom());
-                this.context = ssl;
-                this.caBundle = Base64.getEncoder().encodeToString(pem(ks.getCertificate("webhook")));
-            } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalStateException("cannot make the webhook's TLS certificate: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while making the webhook's TLS certificate", e);
-            } finally {
-                deleteQuietly(dir);
-            }
-        }
-
-        private static byte[] pem(Certificate cert) throws GeneralSecurityException {
-            String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                    .encodeToString(cert.getEncoded());
-            return ("-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n")
-                    .getBytes(StandardCharsets.US_ASCII);
-        }
-
-        private static byte[] randomBytes(int n) {
-            byte[] b = new byte[n];
-            new SecureRandom().nextBytes(b);
-            return b;
-        }
-
-        private static void deleteQuietly(@Nullable Path dir) {
-            if (dir == null) {
-                return;
-            }
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    Files.deleteIfExists(f);
-                }
-                Files.deleteIfExists(dir);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
-            }
         }
     }
 }
