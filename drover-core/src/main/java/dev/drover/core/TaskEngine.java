@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -48,7 +45,6 @@ final class TaskEngine implements AutoCloseable {
     /** When not null, the only task ids this scheduler may claim (it never takes from the shared queue). */
     private final Supplier<Collection<String>> claimable;
 
-    private final Launcher launcher;
     private final Inbox inbox = new Inbox(messages -> worker().handle(messages));
     private final Tracker tracker;
     private final InFlight inFlight = new InFlight(this::nudge);
@@ -57,8 +53,7 @@ final class TaskEngine implements AutoCloseable {
     private final Worker worker;
     private final Background cleanups = new Background("cleanup", 32);
     private final Background podReads = new Background("pod reads", 8);
-    private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
-    private final Semaphore launchSlots;
+    private final Launches launches;
     private final Object wake = new Object();
     private volatile boolean stopped;
     private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
@@ -77,8 +72,7 @@ final class TaskEngine implements AutoCloseable {
         this.clock = clock;
         this.onChange = onChange;
         this.claimable = claimable;
-        this.launcher = parts.launcher();
-        this.launchSlots = new Semaphore(settings.launchConcurrency());
+        this.launches = new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post);
         this.tracker = parts.tracker().apply(inbox::post);
         TaskMoves moves = new TaskMoves(store, clock, onChange);
         PodClassifier classifier = new PodClassifier(settings.fatalWaitingReasons());
@@ -226,24 +220,7 @@ final class TaskEngine implements AutoCloseable {
         tracker.track(a.namespace());
         if (tracker.synced(a.namespace()) && a.launchPending.compareAndSet(true, false)) {
             a.waitingSince = null;
-            launches.submit(() -> inbox.post(new Message.Launched(a.id, a.tryNumber, launch(a))));
-        }
-    }
-
-    private LaunchResult launch(ActiveTask a) {
-        try {
-            launchSlots.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new LaunchResult.Requeue(Duration.ofSeconds(1), "scheduler stopping");
-        }
-        try {
-            return launcher.launch(a.task);
-        } catch (RuntimeException e) {
-            log.error("launching task {} failed unexpectedly; it goes back to the queue", a.id, e);
-            return new LaunchResult.Requeue(Duration.ofSeconds(5), "launch error: " + e);
-        } finally {
-            launchSlots.release();
+            launches.start(a);
         }
     }
 
@@ -259,7 +236,7 @@ final class TaskEngine implements AutoCloseable {
             }
             loop.interrupt(); // ... and only then cut it short
         }
-        launches.shutdownNow();
+        launches.close();
         tracker.close();
         inbox.close(); // what was learned before the watches stopped is still recorded
         podReads.close(Duration.ZERO);

@@ -1,0 +1,55 @@
+package dev.drover.core;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The creates in flight: at most the launch concurrency at once, each on a virtual thread, each
+ * answer (never an exception) posted to the inbox. The launch rate is the {@code create} verb's
+ * token bucket in drover-kube's {@code KubeApi}.
+ */
+final class Launches implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Launches.class);
+    private final Launcher launcher;
+    private final Consumer<Message> inbox;
+    private final Semaphore slots;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    Launches(Launcher launcher, int concurrency, Consumer<Message> inbox) {
+        this.launcher = launcher;
+        this.slots = new Semaphore(concurrency);
+        this.inbox = inbox;
+    }
+
+    void start(ActiveTask a) {
+        threads.submit(() -> inbox.accept(new Message.Launched(a.id, a.tryNumber, launch(a))));
+    }
+
+    private LaunchResult launch(ActiveTask a) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new LaunchResult.Requeue(Duration.ofSeconds(1), "scheduler stopping");
+        }
+        try {
+            return launcher.launch(a.task);
+        } catch (RuntimeException e) {
+            log.error("launching task {} failed unexpectedly; it goes back to the queue", a.id, e);
+            return new LaunchResult.Requeue(Duration.ofSeconds(5), "launch error: " + e);
+        } finally {
+            slots.release();
+        }
+    }
+
+    /** Cuts the creates in flight short: a task whose answer is lost is launched again after a restart (409: ours). */
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}
