@@ -177,7 +177,7 @@ record ExecutorReport(
         g.add(new Goal("pod deletes per task", Table.num(p.deletesPerTask(), 3), "≤ 1", p.deletesPerTask() <= 1));
         // The informers' initial lists (pods, events of the namespace) are per namespace, not per task.
         g.add(new Goal(
-                "GET / LIST (whole run)",
+                "pod GET / LIST (whole run)",
                 p.gets() + " / " + p.lists(),
                 "0 GET, LIST per namespace only (≤ 2)",
                 p.gets() == 0 && p.lists() <= 2));

@@ -144,10 +144,10 @@ final class ExecutorTables {
         per.row("create pods", p.creates(), Table.num(p.createsPerTask(), 3), "1");
         per.row("patch pods", p.patches(), Table.num(p.patchesPerTask(), 3), "≤ 1");
         per.row("delete pods", p.deletes(), Table.num(p.deletesPerTask(), 3), "≤ 1");
-        per.row("get (any)", p.gets(), Table.num(p.getsPerTask(), 4), "0");
+        per.row("get pods", p.gets(), Table.num(p.getsPerTask(), 4), "0");
         per.row("list (any)", p.lists(), Table.num(p.listsPerTask(), 4), "per namespace only");
         per.row("watch (any)", p.watches(), "-", "per namespace only");
-        per.row("other", p.other(), "-", "-");
+        per.row("other (e.g. the submit's namespace check)", p.other(), "-", "-");
         sb.append(per.render()).append('\n');
 
         Table api = new Table(

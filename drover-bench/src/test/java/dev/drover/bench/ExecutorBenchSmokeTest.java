@@ -72,9 +72,9 @@ class ExecutorBenchSmokeTest {
                         "terminal status seen -> committed");
         assertThat(OutputOptions.JSON.writeValueAsString(r)).contains("\"perTask\"");
 
-        // last, so every other check has run: no GET at all
+        // last, so every other check has run: no pod GET at all
         assertThat(p.gets())
-                .as("executor GETs (a read before a patch or delete would show here)")
+                .as("executor pod GETs (a read before a patch or delete would show here)")
                 .isZero();
     }
 }
