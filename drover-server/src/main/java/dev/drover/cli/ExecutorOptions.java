@@ -2,42 +2,22 @@ package dev.drover.cli;
 
 import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.store.TaskStores;
-import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where tasks are stored, which cluster runs them, and who this scheduler is. */
-final class ExecutorOptions {
+final class ExecutorOptions extends StoreOptions {
     @Mixin
     KubeOptions kube = new KubeOptions();
-
-    @Option(
-            names = "--store",
-            description =
-                    "JDBC URL of the task store (default: $DROVER_STORE, else an H2 file ~/.local/share/drover/drover).")
-    String store;
 
     @Option(
             names = "--scheduler-id",
             description = "This scheduler's id, written on its pods (default: the host name).")
     String schedulerId;
 
-    @Option(
-            names = {"-o", "--output"},
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output = OutputFormat.text;
-
-    TaskStore openStore() {
-        String url = store != null ? store : System.getenv("DROVER_STORE");
-        if (url != null && !url.isBlank()) {
-            return TaskStores.fromUrl(url);
-        }
-        return TaskStores.h2(Path.of(System.getProperty("user.home"), ".local", "share", "drover", "drover"));
-    }
-
+    /** A scheduler on the cluster the kube options name (checked first: a bad --context fails here). */
     Drover.Builder drover(TaskStore taskStore) {
-        Drover.Builder b = Drover.builder(kube.config(true), taskStore);
+        Drover.Builder b = Drover.builder(kube.resolve().config(), taskStore);
         if (schedulerId != null) {
             b.schedulerId(schedulerId);
         }
