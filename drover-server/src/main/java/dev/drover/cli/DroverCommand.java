@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,17 +11,18 @@ import picocli.CommandLine.ScopeType;
         name = "drover",
         mixinStandardHelpOptions = true,
         version = "drover 0.1.0",
-        description = "Runs tasks as Kubernetes pods and tells you what happened.",
-        subcommands = {
+        description = "Runs tasks as Kubernetes pods and tells you what happened.")
+public final class DroverCommand implements Runnable {
+    /** The built-in subcommands, in the order --help lists them; the extra ones (dev tools) follow. */
+    static final List<Class<?>> COMMANDS = List.of(
             RunCommand.class,
             SubmitCommand.class,
             TaskCommands.Status.class,
             TaskCommands.ListTasks.class,
             TaskCommands.Cancel.class,
             TaskCommands.Logs.class,
-            WorkerCommand.class
-        })
-public final class DroverCommand implements Runnable {
+            WorkerCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -33,21 +35,51 @@ public final class DroverCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
+    }
+
+    /** The whole command line: every subcommand. */
+    static CommandLine commandLine() {
+        return commandLine(new String[0]);
     }
 
     /**
-     * The command line with the extra commands found on the class path (the dev tools) and Drover's
-     * error handling: bad input and failures outside Drover print one line and exit 2.
+     * The command line for {@code args}, with the extra commands found on the class path (the dev
+     * tools) and Drover's error handling: bad input and failures outside Drover print one line and
+     * exit 2. When {@code args} name a built-in subcommand, only that one is built: picocli reads
+     * every command's annotations and fields when it is added, a good part of a short command's
+     * start-up.
      */
-    static CommandLine commandLine() {
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new DroverCommand());
-        ExtraCommands.addTo(cl);
+        String named = subcommandOf(args);
+        boolean justOne = COMMANDS.stream().anyMatch(c -> nameOf(c).equals(named));
+        for (Class<?> c : COMMANDS) {
+            if (!justOne || nameOf(c).equals(named)) {
+                cl.addSubcommand(c);
+            }
+        }
+        if (!justOne) {
+            ExtraCommands.addTo(cl);
+        }
         summarize(cl);
         // after the subcommands are in: these settings apply to the commands present
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new ErrorReport());
         return cl;
+    }
+
+    private static String subcommandOf(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static String nameOf(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /**

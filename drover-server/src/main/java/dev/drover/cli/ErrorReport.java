@@ -63,6 +63,11 @@ final class ErrorReport implements CommandLine.IExecutionExceptionHandler {
         Throwable innermost = e;
         String message = null;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof HttpTimeoutException) {
+                // the JDK's HTTP client often gives these no message, and its callers a useless one
+                String what = t instanceof ConnectException ? "cannot connect" : "timed out";
+                return t.getMessage() == null || t.getMessage().isBlank() ? what : what + " (" + t.getMessage() + ")";
+            }
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
                 innermost = t;
                 message = t.getMessage();

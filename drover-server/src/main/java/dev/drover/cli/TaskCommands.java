@@ -3,8 +3,6 @@ package dev.drover.cli;
 import dev.drover.core.Task;
 import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -183,30 +181,7 @@ final class TaskCommands {
             String pod = Optional.ofNullable(t.podName())
                     .orElseThrow(() ->
                             new IllegalArgumentException("task " + id + " has no pod yet (state " + t.state() + ")"));
-            try (KubernetesClient client =
-                    new KubernetesClientBuilder().withConfig(target.config()).build()) {
-                var op = client.pods()
-                        .inNamespace(t.spec().namespace())
-                        .withName(pod)
-                        .inContainer(container);
-                try {
-                    if (follow) {
-                        try (var w = (tail == null ? op : op.tailingLines(tail)).watchLog(System.out)) {
-                            w.onClose().toCompletableFuture().join();
-                        }
-                    } else {
-                        System.out.print(
-                                tail == null
-                                        ? op.getLog()
-                                        : op.tailingLines(tail).getLog());
-                    }
-                } catch (RuntimeException e) {
-                    throw new CliFailure(
-                            "apiserver " + client.getMasterUrl() + ": log of pod "
-                                    + t.spec().namespace() + "/" + pod,
-                            e);
-                }
-            }
+            PodLogs.print(target, t.spec().namespace(), pod, container, follow, tail, System.out);
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
@@ -128,6 +129,30 @@ class CliJarIT {
     }
 
     @Test
+    void aStartUpCacheTheJvmCannotUseIsSkippedWithoutAWord() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 25, "AOT caches: JDK 25");
+        Path garbage = Files.writeString(home.resolve("drover.aot"), "not an AOT cache");
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home,
+                // what bin/drover adds for a short command
+                "-XX:AOTCache=" + garbage,
+                "-Xlog:aot*=off",
+                "-Xlog:cds*=off",
+                "-cp",
+                JAR.toString(),
+                "dev.drover.cli.DroverCommand",
+                "status",
+                "--store",
+                fileStore());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(p.waitFor()).isZero();
+        assertThat(printed).startsWith("QUEUED       0");
+    }
+
+    @Test
     void aDevToolWithoutTheDevToolsSaysWhatIsMissingInOneLine() throws Exception {
         for (String tool : List.of("demo", "sim", "testground")) {
             Run r = drover(tool, "start", "--nodes", "2");
@@ -207,7 +232,10 @@ class CliJarIT {
         Run r = drover("logs", "task-1", "--store", fileStore(), "--kubeconfig", kubeconfig.toString());
 
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.errLines()).hasSize(1);
-        assertThat(r.err()).startsWith("drover: apiserver https://127.0.0.1:1/: log of pod default/");
+        assertThat(r.errLines())
+                .singleElement()
+                .asString()
+                .startsWith("drover: apiserver https://127.0.0.1:1/: log of pod default/")
+                .endsWith(": cannot connect");
     }
 }

@@ -76,6 +76,16 @@ class ListAndHelpTest {
         assertThat(entries).allSatisfy(e -> assertThat(e).matches(".*[.)]$"));
     }
 
+    @Test
+    void aCommandLineNamingABuiltInCommandBuildsThatOneOnly() {
+        picocli.CommandLine one = DroverCommand.commandLine(new String[] {"--debug", "status", "--store", store});
+        picocli.CommandLine typo = DroverCommand.commandLine(new String[] {"stauts"});
+
+        assertThat(one.getSubcommands()).containsOnlyKeys("status");
+        assertThat(one.execute("--debug", "status", "--store", store)).isZero();
+        assertThat(typo.getSubcommands()).containsKeys("status", "list", "submit", "demo");
+    }
+
     /** The "Commands:" section, one string per command with its wrapped lines joined. */
     private static List<String> commandEntries(String help) {
         List<String> entries = new ArrayList<>();
