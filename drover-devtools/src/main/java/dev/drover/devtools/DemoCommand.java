@@ -85,7 +85,11 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
                 report.add(e.getKey(), done, log);
             }
         }
-        report.finish(ns, cluster.kubeconfig(), storeUrl);
+        String stop = kube.given()
+                ? null // not a ground of ours
+                : "bin/drover testground stop"
+                        + (stateDir.equals(TestGround.defaultDetachedStateDir()) ? "" : " --state-dir " + stateDir);
+        report.finish(ns, cluster.kubeconfig(), storeUrl, stop);
         return report.asExpected() ? 0 : 1;
     }
 

@@ -50,8 +50,8 @@ final class DemoReport {
         return asExpected;
     }
 
-    /** The verdict, and how to look around (kubectl, drover list) and stop the ground. */
-    void finish(String namespace, Path kubeconfig, String storeUrl) throws Exception {
+    /** The verdict, and how to look around (kubectl, drover list) and stop the ground (null: none of ours). */
+    void finish(String namespace, Path kubeconfig, String storeUrl, String stopCommand) throws Exception {
         if (output == OutputFormat.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("namespace", namespace);
@@ -66,10 +66,15 @@ final class DemoReport {
         if (kubeconfig != null) {
             boolean kubectl = KubectlHint.onPath("kubectl", System.getenv("PATH"));
             out.printf(
-                    "The test ground keeps running. Look around with kubectl%s:%n  export KUBECONFIG=%s; kubectl -n %s get pods,events%n",
-                    kubectl ? "" : " " + KubectlHint.INSTALL, kubeconfig, namespace);
+                    "%sLook around with kubectl%s:%n  export KUBECONFIG=%s; kubectl -n %s get pods,events%n",
+                    stopCommand != null ? "The test ground keeps running. " : "",
+                    kubectl ? "" : " " + KubectlHint.INSTALL,
+                    kubeconfig,
+                    namespace);
         }
         out.printf("Tasks: bin/drover list --store '%s'%n", storeUrl);
-        out.println("Stop the ground with: bin/drover testground stop");
+        if (stopCommand != null) {
+            out.println("Stop the ground with: " + stopCommand);
+        }
     }
 }
