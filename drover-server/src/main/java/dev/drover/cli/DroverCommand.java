@@ -83,9 +83,9 @@ public final class DroverCommand implements Runnable {
     }
 
     /**
-     * Gives every subcommand without a header its description's first sentence as one: picocli's
-     * command list shows a header, else only the first line of the description, which cut
-     * multi-line descriptions mid-sentence.
+     * Moves the first sentence of the description of every subcommand without a header into one:
+     * picocli's command list shows a header, else only the first line of the description, which
+     * cut multi-line descriptions mid-sentence.
      */
     private static void summarize(CommandLine cl) {
         for (CommandLine sub : cl.getSubcommands().values()) {
@@ -94,6 +94,7 @@ public final class DroverCommand implements Runnable {
                 String text = String.join(" ", usage.description()).strip();
                 int end = text.indexOf(". ");
                 usage.header(end < 0 ? text : text.substring(0, end + 1));
+                usage.description(end < 0 ? new String[0] : new String[] {text.substring(end + 2)});
             }
             summarize(sub);
         }
