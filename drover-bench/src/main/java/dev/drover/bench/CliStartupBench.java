@@ -212,13 +212,21 @@ final class CliStartupBench implements Callable<Integer> {
         out.print(report, t.render());
     }
 
-    private static Path findRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isExecutable(p.resolve("bin/drover"))) {
-                return p;
+    /** The checkout with bin/drover: above the working directory, or above this jar (drover-bench/target). */
+    private static Path findRoot() throws Exception {
+        Path jar = Path.of(CliStartupBench.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        for (Path start : List.of(Path.of("").toAbsolutePath(), jar)) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isExecutable(p.resolve("bin/drover"))) {
+                    return p;
+                }
             }
         }
-        throw new IllegalArgumentException("no bin/drover here or above; pass --root CHECKOUT");
+        throw new IllegalArgumentException("no bin/drover above here or above " + jar + "; pass --root CHECKOUT");
     }
 
     private static void deleteTree(Path dir) throws IOException {
