@@ -1,5 +1,9 @@
 # Sourced by bin/drover and bin/test: picks a JDK >= 21 into JAVA_HOME, and makes sure Maven exists.
+# The JDK's feature version from its release file (no JVM start: bin/drover runs this every time), else from the JVM.
 java_major() {
+  local v=""
+  [ -f "$1/release" ] && v=$(sed -n 's/^JAVA_VERSION="\([0-9.]*\).*/\1/p' "$1/release" | head -1)
+  [ -n "$v" ] && { echo "${v%%.*}"; return; }
   "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1
 }
 

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             ContenderCommand.class,
             ExecutorCommand.class,
-            SimBenchCommand.class
+            SimBenchCommand.class,
+            CliStartupBench.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -35,8 +35,8 @@ public final class TaskHandle {
         return this;
     }
 
-    /** The task as last seen here. */
-    Task last() {
+    /** The task as this process last saw it: as stored, right after the submit. */
+    public Task last() {
         return last;
     }
 

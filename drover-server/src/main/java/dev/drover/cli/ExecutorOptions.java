@@ -2,38 +2,35 @@ package dev.drover.cli;
 
 import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.store.TaskStores;
-import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where tasks are stored, which cluster runs them, and who this scheduler is. */
-final class ExecutorOptions {
+final class ExecutorOptions extends StoreOptions {
     @Mixin
     KubeOptions kube = new KubeOptions();
 
     @Option(
-            names = "--store",
-            description =
-                    "JDBC URL of the task store (default: $DROVER_STORE, else an H2 file ~/.local/share/drover/drover).")
-    String store;
-
-    @Option(
             names = "--scheduler-id",
-            description = "This scheduler's id, written on its pods (default: the host name).")
+            description = "This scheduler's id, written on its pods (default: from the host name).")
     String schedulerId;
 
     @Option(
-            names = {"-o", "--output"},
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output = OutputFormat.text;
+            names = "--cluster",
+            description = "The cluster's name as tasks record it and workers claim by (default: the kubeconfig"
+                    + " context's cluster, else the apiserver's host:port). Give a worker in the cluster the"
+                    + " name its submitters use.")
+    String cluster;
 
-    TaskStore openStore() {
-        String url = store != null ? store : System.getenv("DROVER_STORE");
-        if (url != null && !url.isBlank()) {
-            return TaskStores.fromUrl(url);
+    /** The --cluster given, else the one the kube options name. */
+    String clusterName() {
+        if (cluster != null) {
+            if (cluster.isBlank() || cluster.length() > 253) {
+                throw new IllegalArgumentException("--cluster must be 1 to 253 characters (got '" + cluster + "')");
+            }
+            return cluster;
         }
-        return TaskStores.h2(Path.of(System.getProperty("user.home"), ".local", "share", "drover", "drover"));
+        return kube.resolve().clusterName();
     }
 
     /** The --scheduler-id given (null when none), checked: an error names the flag. */
@@ -49,15 +46,12 @@ final class ExecutorOptions {
         }
     }
 
+    /** A scheduler on the cluster the kube options name (checked first: a bad --context fails here). */
     Drover.Builder drover(TaskStore taskStore) {
-        Drover.Builder b = Drover.builder(kube.config(true), taskStore);
-        if (schedulerId != null) {
-            try {
-                b.schedulerId(schedulerId);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "--scheduler-id " + e.getMessage().substring("schedulerId ".length()));
-            }
+        Drover.Builder b = Drover.builder(kube.resolve().config(), taskStore).cluster(clusterName());
+        String id = checkSchedulerId();
+        if (id != null) {
+            b.schedulerId(id);
         }
         return b;
     }

@@ -1,7 +1,7 @@
 package dev.drover.cli;
 
 /** How a command prints its result: for people, or one JSON document for scripts. */
-enum OutputFormat {
+public enum OutputFormat {
     text,
     json
 }

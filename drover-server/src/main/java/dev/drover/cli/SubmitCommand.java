@@ -1,17 +1,35 @@
 package dev.drover.cli;
 
+import dev.drover.core.Drover;
+import dev.drover.core.InvalidTaskException;
 import dev.drover.core.Task;
-import dev.drover.core.TaskIds;
+import dev.drover.core.TaskHandle;
 import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
-import java.time.Instant;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-/** {@code drover submit}: queue a task in the store; a {@code drover worker} runs it. */
-@Command(name = "submit", mixinStandardHelpOptions = true, description = "Queues a task and prints its id.")
+/** {@code drover submit}: queue tasks in the store; a {@code drover worker} runs them. */
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        header = "Queues a task (or a file of tasks) and prints its id.",
+        description = {
+            "Queues one task from the command line, or with -f FILE every task of a YAML or JSON list",
+            "(all or none; fields as in drover-server/README.md). A `drover worker` runs them."
+        })
 final class SubmitCommand implements Callable<Integer> {
     @Mixin
     TaskSpecOptions task = new TaskSpecOptions();
@@ -19,21 +37,93 @@ final class SubmitCommand implements Callable<Integer> {
     @Mixin
     ExecutorOptions exec = new ExecutorOptions();
 
-    @Override
-    public Integer call() {
-        return submit(task, exec);
-    }
+    @Option(
+            names = {"-f", "--file"},
+            paramLabel = "FILE",
+            description = "A YAML or JSON list of tasks to queue together, all or none (- reads stdin).")
+    String file;
 
-    int submit(TaskSpecOptions taskOptions, ExecutorOptions options) {
-        TaskSpec spec = taskOptions.toSpec();
-        try (TaskStore store = options.openStore()) {
-            Task t = store.insert(TaskIds.next(), spec, Instant.now());
-            if (options.output == OutputFormat.json) {
-                System.out.println(TaskView.toJson(Map.of("id", t.id(), "state", t.state())));
-            } else {
-                System.out.println(t.id());
-            }
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (file == null) {
+            return submit(task, exec);
+        }
+        refuseTaskOptions();
+        List<TaskSpec> specs = TaskSpecReader.readList(file, read(file));
+        try {
+            print(queue(specs, exec), exec);
+        } catch (InvalidTaskException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * Queues tasks through a Drover that only submits: the same checks as the Java API (the
+     * namespace exists, where the cluster can tell), and each task records its cluster, so only a
+     * worker of that cluster runs it.
+     */
+    private static List<Task> queue(List<TaskSpec> specs, ExecutorOptions options) {
+        try (TaskStore store = options.openStore();
+                Drover client = options.drover(store).build()) {
+            List<TaskHandle> handles = client.submitAll(specs);
+            return handles.stream().map(h -> h.last()).toList();
+        }
+    }
+
+    /** One task from {@code taskOptions} (also {@code drover run} without --wait). */
+    int submit(TaskSpecOptions taskOptions, ExecutorOptions options) {
+        TaskSpec taskSpec = taskOptions.toSpec();
+        Task t;
+        try {
+            t = queue(List.of(taskSpec), options).getFirst();
+        } catch (InvalidTaskException e) {
+            throw TaskFlags.onCommandLine(e); // e.g. the namespace does not exist: names -n/--namespace
+        }
+        if (options.output == OutputFormat.json) {
+            System.out.println(TaskView.toJson(Map.of("id", t.id(), "state", t.state())));
+        } else {
+            System.out.println(t.id());
+        }
+        return 0;
+    }
+
+    private static void print(List<Task> tasks, ExecutorOptions options) {
+        if (options.output == OutputFormat.json) {
+            System.out.println(TaskView.toJson(tasks.stream()
+                    .map(t -> Map.of("id", t.id(), "name", t.spec().name(), "state", t.state()))
+                    .toList()));
+        } else {
+            tasks.forEach(t -> System.out.println(t.id()));
+        }
+    }
+
+    /** Each task of a file has its own fields: the one-task options would silently lose. */
+    private void refuseTaskOptions() {
+        if (task.image != null || !task.command.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "-f " + file + ": takes its tasks from the file; leave out IMAGE and COMMAND");
+        }
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (OptionSpec o : spec.mixins().get("task").options()) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new IllegalArgumentException("-f " + file + ": takes its tasks from the file; " + o.longestName()
+                        + " belongs in each task there");
+            }
+        }
+    }
+
+    private static String read(String file) throws IOException {
+        if (file.equals("-")) {
+            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("-f " + file + ": no such file");
+        }
+        return Files.readString(p);
     }
 }

@@ -3,8 +3,7 @@ package dev.drover.cli;
 import dev.drover.core.Task;
 import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +25,20 @@ final class TaskCommands {
                         "no task with id '" + id + "'; `drover list` shows the known ones"));
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "One task in detail, or counts by state.")
+    @Command(name = "status", mixinStandardHelpOptions = true, header = "Shows one task in detail, or counts by state.")
     static final class Status implements Callable<Integer> {
         @Mixin
-        ExecutorOptions exec = new ExecutorOptions();
+        StoreOptions opts = new StoreOptions();
 
         @Parameters(arity = "0..1", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() {
-            try (TaskStore store = exec.openStore()) {
+            try (TaskStore store = opts.openStore()) {
                 if (id == null) {
                     Map<TaskState, Long> counts = store.countByState();
-                    if (exec.output == OutputFormat.json) {
+                    if (opts.output == OutputFormat.json) {
                         System.out.println(TaskView.toJson(counts));
                     } else {
                         counts.forEach((s, n) -> System.out.printf("%-12s %d%n", s, n));
@@ -47,7 +46,7 @@ final class TaskCommands {
                     return 0;
                 }
                 Task t = require(store, id);
-                if (exec.output == OutputFormat.json) {
+                if (opts.output == OutputFormat.json) {
                     System.out.println(TaskView.toJson(TaskView.json(t, store.transitions(id))));
                 } else {
                     System.out.println(TaskView.line(t));
@@ -69,12 +68,20 @@ final class TaskCommands {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Tasks, newest first.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            header = "Lists tasks, newest first.",
+            description = "Says on stderr how many more match when --limit cut the list.")
     static final class ListTasks implements Callable<Integer> {
         @Mixin
-        ExecutorOptions exec = new ExecutorOptions();
+        StoreOptions opts = new StoreOptions();
 
-        @Option(names = "--state", split = ",", description = "Only these states, e.g. RUNNING,FAILED.")
+        @Option(
+                names = "--state",
+                split = ",",
+                paramLabel = "STATE",
+                description = "Only these states (any case), e.g. running,failed: ${COMPLETION-CANDIDATES}.")
         Set<TaskState> states = EnumSet.noneOf(TaskState.class);
 
         @Option(names = "--limit", description = "At most this many (default: ${DEFAULT-VALUE}).")
@@ -82,15 +89,31 @@ final class TaskCommands {
 
         @Override
         public Integer call() {
-            try (TaskStore store = exec.openStore()) {
+            try (TaskStore store = opts.openStore()) {
                 List<Task> tasks = store.list(states, limit);
-                if (exec.output == OutputFormat.json) {
+                if (opts.output == OutputFormat.json) {
                     System.out.println(TaskView.toJson(
                             tasks.stream().map(t -> TaskView.json(t, null)).toList()));
                 } else {
                     tasks.forEach(t -> System.out.println(TaskView.line(t)));
                 }
+                if (tasks.size() == limit) {
+                    moreHint(store, tasks.size());
+                }
                 return 0;
+            }
+        }
+
+        private void moreHint(TaskStore store, int shown) {
+            long total = store.countByState().entrySet().stream()
+                    .filter(e -> states.isEmpty() || states.contains(e.getKey()))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
+            if (total > shown) {
+                System.out.flush();
+                System.err.printf(
+                        "(%d more%s; --limit %d shows all %d)%n",
+                        total - shown, states.isEmpty() ? "" : " in " + states, total, total);
             }
         }
     }
@@ -98,20 +121,20 @@ final class TaskCommands {
     @Command(
             name = "cancel",
             mixinStandardHelpOptions = true,
-            description = "Cancels a task; its scheduler deletes the pod.")
+            header = "Cancels a task; its scheduler deletes the pod.")
     static final class Cancel implements Callable<Integer> {
         @Mixin
-        ExecutorOptions exec = new ExecutorOptions();
+        StoreOptions opts = new StoreOptions();
 
         @Parameters(paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() {
-            try (TaskStore store = exec.openStore()) {
+            try (TaskStore store = opts.openStore()) {
                 require(store, id);
-                boolean asked = store.requestCancel(id, java.time.Instant.now());
-                if (exec.output == OutputFormat.json) {
+                boolean asked = store.requestCancel(id, Instant.now());
+                if (opts.output == OutputFormat.json) {
                     System.out.println(TaskView.toJson(Map.of("id", id, "cancelRequested", asked)));
                 } else {
                     System.out.println(asked ? "cancel requested for " + id : id + " has already ended");
@@ -124,10 +147,13 @@ final class TaskCommands {
     @Command(
             name = "logs",
             mixinStandardHelpOptions = true,
-            description = "A task's container log, from the apiserver.")
+            header = "Prints a task's container log, from the apiserver.")
     static final class Logs implements Callable<Integer> {
         @Mixin
-        ExecutorOptions exec = new ExecutorOptions();
+        StoreOptions opts = new StoreOptions();
+
+        @Mixin
+        KubeOptions kube = new KubeOptions();
 
         @Parameters(paramLabel = "ID")
         String id;
@@ -147,29 +173,15 @@ final class TaskCommands {
 
         @Override
         public Integer call() throws Exception {
+            KubeTarget target = kube.resolve();
             Task t;
-            try (TaskStore store = exec.openStore()) {
+            try (TaskStore store = opts.openStore()) {
                 t = require(store, id);
             }
             String pod = Optional.ofNullable(t.podName())
                     .orElseThrow(() ->
                             new IllegalArgumentException("task " + id + " has no pod yet (state " + t.state() + ")"));
-            try (KubernetesClient client = new KubernetesClientBuilder()
-                    .withConfig(exec.kube.config(true))
-                    .build()) {
-                var op = client.pods()
-                        .inNamespace(t.spec().namespace())
-                        .withName(pod)
-                        .inContainer(container);
-                if (follow) {
-                    try (var w = (tail == null ? op : op.tailingLines(tail)).watchLog(System.out)) {
-                        w.onClose().toCompletableFuture().join();
-                    }
-                } else {
-                    System.out.print(
-                            tail == null ? op.getLog() : op.tailingLines(tail).getLog());
-                }
-            }
+            PodLogs.print(target, t.spec().namespace(), pod, container, follow, tail, System.out);
             return 0;
         }
     }

@@ -5,17 +5,23 @@ import dev.drover.core.InvalidTaskException;
 import dev.drover.core.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The task, from the command line: {@code <image> [options] -- <command> [args...]}. */
 final class TaskSpecOptions {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "Container image, e.g. busybox:1.36.")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "IMAGE",
+            description = "Container image, e.g. busybox:1.36 (may be left out when --pod-template has one).")
     String image;
 
     @Parameters(index = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
@@ -46,10 +52,13 @@ final class TaskSpecOptions {
     @Option(names = "--limit", description = "Resource limit, e.g. memory=1Gi (repeatable).")
     Map<String, String> limits = Map.of();
 
-    @Option(names = "--pod-template", description = "A Pod YAML file to start from.")
+    @Option(names = "--pod-template", paramLabel = "FILE", description = "A Pod YAML file to start from.")
     Path podTemplate;
 
-    @Option(names = "--pod-override", description = "A YAML file (or inline YAML) merged onto the pod.")
+    @Option(
+            names = "--pod-override",
+            paramLabel = "FILE|YAML",
+            description = "A YAML file, or inline YAML, merged onto the pod.")
     String podOverride;
 
     @Option(names = "--retries", description = "Extra tries after a failure (default: ${DEFAULT-VALUE}).")
@@ -57,50 +66,102 @@ final class TaskSpecOptions {
 
     @Option(
             names = "--retry-backoff",
-            description = "Seconds before the first retry, doubling after (default: ${DEFAULT-VALUE}).")
-    long retryBackoffSeconds = 10;
+            defaultValue = "10s",
+            converter = Durations.Converter.class,
+            description = "Wait before the first retry, doubling after (default: ${DEFAULT-VALUE}; 30s, 5m, PT1M…).")
+    Duration retryBackoff;
 
-    @Option(names = "--startup-timeout", description = "Seconds the pod may stay Pending (default: ${DEFAULT-VALUE}).")
-    long startupTimeoutSeconds = 300;
+    @Option(
+            names = "--startup-timeout",
+            defaultValue = "5m",
+            converter = Durations.Converter.class,
+            description = "How long the pod may stay Pending (default: ${DEFAULT-VALUE}).")
+    Duration startupTimeout;
 
-    @Option(names = "--run-timeout", description = "Seconds the pod may run (default: no limit).")
-    Long runTimeoutSeconds;
+    @Option(
+            names = "--run-timeout",
+            converter = Durations.Converter.class,
+            description = "How long the pod may run (default: no limit).")
+    Duration runTimeout;
 
     @Option(names = "--cleanup", description = "Delete the pod: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     CleanupPolicy cleanup = CleanupPolicy.DELETE_ON_SUCCESS;
 
+    /** The task these options describe; a bad one fails naming its flag. */
     TaskSpec toSpec() {
-        String taskName = name != null ? name : nameFromImage(image);
+        if (image == null && podTemplate == null) {
+            throw new IllegalArgumentException(
+                    "IMAGE: is required (e.g. drover submit busybox:1.36 -- echo hi), unless --pod-template has one");
+        }
+        String taskName = name != null ? name : image != null ? nameFromImage(image) : "task";
         TaskSpec.Builder b = TaskSpec.builder(taskName)
                 .namespace(namespace)
                 .image(image)
                 .command(command)
-                .retries(retries, Duration.ofSeconds(Math.max(1, retryBackoffSeconds)))
-                .startupTimeout(Duration.ofSeconds(startupTimeoutSeconds))
+                .retries(retries, retryBackoff)
+                .startupTimeout(startupTimeout)
+                .runTimeout(runTimeout)
                 .cleanup(cleanup);
         env.forEach(b::env);
         labels.forEach(b::label);
         annotations.forEach(b::annotation);
         requests.forEach(b::request);
         limits.forEach(b::limit);
-        if (runTimeoutSeconds != null) {
-            b.runTimeout(Duration.ofSeconds(runTimeoutSeconds));
-        }
         if (podTemplate != null) {
-            b.podTemplate(read("--pod-template", podTemplate));
+            b.podTemplate(readFile("--pod-template", podTemplate.toString()));
         }
         if (podOverride != null) {
-            Path p = Path.of(podOverride);
-            b.podOverride(Files.isRegularFile(p) ? read("--pod-override", p) : podOverride);
+            b.podOverride(fileOrInline("--pod-override", podOverride));
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (InvalidTaskException e) {
+            throw TaskFlags.onCommandLine(e);
+        }
     }
 
-    private static String read(String option, Path p) {
+    /**
+     * A value that names a file is read from it; one that only looks like a path (ends in .yaml,
+     * .yml or .json, or starts with ./, ../, / or ~) but names no file is an error, not YAML.
+     */
+    static String fileOrInline(String flag, String value) {
+        if (looksLikePath(value)) {
+            return readFile(flag, value);
+        }
+        try {
+            if (!value.contains("\n") && Files.isRegularFile(Path.of(value))) {
+                return readFile(flag, value);
+            }
+        } catch (InvalidPathException notAPath) {
+            // inline YAML
+        }
+        return value;
+    }
+
+    static boolean looksLikePath(String value) {
+        String v = value.strip();
+        String lower = v.toLowerCase(Locale.ROOT);
+        return !v.contains("\n")
+                && (lower.endsWith(".yaml")
+                        || lower.endsWith(".yml")
+                        || lower.endsWith(".json")
+                        || v.startsWith("./")
+                        || v.startsWith("../")
+                        || v.startsWith("/")
+                        || v.startsWith("~"));
+    }
+
+    private static String readFile(String flag, String value) {
+        Path p = value.equals("~") || value.startsWith("~/")
+                ? Path.of(System.getProperty("user.home") + value.substring(1))
+                : Path.of(value);
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException(flag + " " + value + ": no such file");
+        }
         try {
             return Files.readString(p);
         } catch (IOException e) {
-            throw new InvalidTaskException(option, "cannot read " + p + ": " + e.getMessage());
+            throw new IllegalArgumentException(flag + " " + value + ": cannot read it (" + e.getMessage() + ")", e);
         }
     }
 
@@ -110,7 +171,7 @@ final class TaskSpecOptions {
         int colon = last.indexOf(':');
         int at = last.indexOf('@');
         int cut = colon >= 0 ? colon : at >= 0 ? at : last.length();
-        String n = last.substring(0, cut).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        String n = last.substring(0, cut).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
         n = n.replaceAll("^-+|-+$", "");
         if (n.length() > 40) {
             n = n.substring(0, 40).replaceAll("-+$", "");

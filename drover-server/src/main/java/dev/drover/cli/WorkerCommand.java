@@ -2,9 +2,8 @@ package dev.drover.cli;
 
 import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "worker",
         mixinStandardHelpOptions = true,
-        description = "Runs queued tasks until interrupted (Ctrl-C).")
+        header = "Runs queued tasks until interrupted (Ctrl-C, SIGTERM).")
 final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ExecutorOptions exec = new ExecutorOptions();
@@ -23,15 +22,19 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        KubeTarget target = exec.kube.resolve();
+        ShutdownWait stop = ShutdownWait.install(Duration.ofSeconds(30));
         try (TaskStore store = exec.openStore();
                 Drover drover =
                         exec.drover(store).parallelism(parallelism).build().start()) {
-            System.err.printf("worker %s running (parallelism %d); Ctrl-C stops%n", drover.schedulerId(), parallelism);
-            while (!stop.await(10, TimeUnit.SECONDS)) {
+            System.err.printf(
+                    "worker %s running on %s (parallelism %d); Ctrl-C stops%n",
+                    drover.schedulerId(), target.server() == null ? target.source() : target.server(), parallelism);
+            while (!stop.awaitStop(Duration.ofSeconds(10))) {
                 System.err.printf("in flight: %d%n", drover.inFlight());
             }
+        } finally {
+            stop.closed();
         }
         return 0;
     }

@@ -64,6 +64,13 @@ class CliTest {
         return all.toArray(String[]::new);
     }
 
+    /** For the commands that only read the store (status, list, cancel): no cluster options. */
+    private String[] storeArgs(String command, String... rest) {
+        List<String> all = new ArrayList<>(List.of(command, "--store", store));
+        all.addAll(List.of(rest));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void runWaitExitsWithTheTasksExitCode(TestNamespace ns) {
         Run ok = drover(args(
@@ -102,10 +109,10 @@ class CliTest {
         String id = submitted.out().trim();
 
         assertThat(submitted.exit()).isZero();
-        assertThat(drover(args("list")).out()).contains(id).contains("QUEUED");
-        assertThat(drover(args("status", id, "-o", "json")).out()).contains("\"state\" : \"QUEUED\"");
-        assertThat(drover(args("cancel", id)).exit()).isZero();
-        assertThat(drover(args("status", id)).out()).contains("cancel");
+        assertThat(drover(storeArgs("list")).out()).contains(id).contains("QUEUED");
+        assertThat(drover(storeArgs("status", id, "-o", "json")).out()).contains("\"state\" : \"QUEUED\"");
+        assertThat(drover(storeArgs("cancel", id)).exit()).isZero();
+        assertThat(drover(storeArgs("status", id)).out()).contains("cancel");
     }
 
     @Test

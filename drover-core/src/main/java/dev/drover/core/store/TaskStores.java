@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -103,18 +105,82 @@ public final class TaskStores {
         return new JdbcTaskStore(dataSource, null);
     }
 
-    /** Applies the schema migrations that are missing; does nothing on an up-to-date database. */
+    /**
+     * The newest migration in {@code db/migration/drover} ({@code V2__…}); a test holds it to the
+     * files, so a new migration cannot be forgotten here.
+     */
+    static final int SCHEMA_VERSION = 3;
+
+    private static final String HISTORY = "drover_schema_history";
+
+    /**
+     * Applies the schema migrations that are missing; does nothing on an up-to-date database. That
+     * case is the common one (every CLI command opens a store) and is told from the history table
+     * alone: Flyway itself (loading, scanning the class path for migrations, validating) would cost
+     * a short command a good part of its time.
+     */
     static void migrate(DataSource dataSource) {
+        if (isCurrent(dataSource)) {
+            return;
+        }
         Flyway.configure(TaskStores.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations("classpath:db/migration/drover") // its own folder: an embedding app may run Flyway on
                 // db/migration
-                .table("drover_schema_history")
+                .table(HISTORY)
                 // a database that already holds other tables (an application's) gets Drover's tables next to them
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load()
                 .migrate();
+    }
+
+    /**
+     * Whether {@code drover_schema_history} records every migration up to {@link #SCHEMA_VERSION} as
+     * applied and none as failed. No table, a failed or an unexpected version: not current, and
+     * Flyway decides (it creates, migrates, or reports what is wrong).
+     */
+    static boolean isCurrent(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                return historyIsCurrent(c);
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback(); // a caller's data source: leave no transaction behind, failed or not
+                }
+            }
+        } catch (SQLException e) {
+            return false; // no history yet, or no database: Flyway tells
+        }
+    }
+
+    private static boolean historyIsCurrent(Connection c) throws SQLException {
+        // asked first: a failing SELECT would make H2 write the error into a .trace.db next to the file
+        String escape = c.getMetaData().getSearchStringEscape();
+        String pattern = escape == null ? HISTORY : HISTORY.replace("_", escape + "_"); // '_' is a wildcard
+        try (ResultSet t = c.getMetaData().getTables(null, c.getSchema(), pattern, null)) {
+            if (!t.next()) {
+                return false;
+            }
+        }
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT version, success FROM " + HISTORY)) {
+            int newest = -1;
+            while (r.next()) {
+                String version = r.getString(1);
+                if (!r.getBoolean(2)) {
+                    return false;
+                }
+                if (version == null) {
+                    continue; // Flyway's own markers
+                }
+                if (!version.matches("\\d{1,9}")) {
+                    return false;
+                }
+                newest = Math.max(newest, Integer.parseInt(version));
+            }
+            return newest >= SCHEMA_VERSION; // newer: a later Drover's; Flyway ignores future ones too
+        }
     }
 
     private static TaskStore openInMemory(String url) {

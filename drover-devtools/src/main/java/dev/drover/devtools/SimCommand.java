@@ -1,14 +1,16 @@
-package dev.drover.cli;
+package dev.drover.devtools;
 
+import dev.drover.cli.ExtraCommand;
+import dev.drover.cli.KubeOptions;
+import dev.drover.cli.ShutdownWait;
 import dev.drover.sim.Fidelity;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.sim.SimStats;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,12 +19,13 @@ import picocli.CommandLine.Option;
 @Command(
         name = "sim",
         mixinStandardHelpOptions = true,
+        header = "Runs simulated nodes against an apiserver until interrupted (Ctrl-C, SIGTERM).",
         description = {
-            "Runs simulated nodes against an apiserver until interrupted: binds pending pods, walks them",
-            "through kubelet-like states, writes Events, serves logs. Per-pod behaviour: the annotation",
-            "sim.drover.dev/behavior (see drover-sim/README.md). Default cluster: the running test ground."
+            "Binds pending pods, walks them through kubelet-like states, writes Events, serves logs; deletes",
+            "its nodes when stopped. Per-pod behaviour: the annotation sim.drover.dev/behavior (see",
+            "drover-sim/README.md). Default cluster: the running test ground."
         })
-final class SimCommand implements Callable<Integer> {
+public final class SimCommand implements Callable<Integer>, ExtraCommand {
     @Mixin
     KubeOptions kube = new KubeOptions();
 
@@ -43,10 +46,11 @@ final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
-        try (KubernetesClient client = new KubernetesClientBuilder()
-                        .withConfig(kube.config(true))
-                        .build();
+        io.fabric8.kubernetes.client.Config config = kube.resolve().config();
+        // Installed before the nodes exist: a stop during start-up still waits for their deletion.
+        ShutdownWait stop = ShutdownWait.install(Duration.ofSeconds(30));
+        try (KubernetesClient client =
+                        new KubernetesClientBuilder().withConfig(config).build();
                 NodeSimulator sim = NodeSimulator.builder(client)
                         .nodes(nodes)
                         .nodeNamePrefix(prefix)
@@ -54,16 +58,18 @@ final class SimCommand implements Callable<Integer> {
                         .fidelity(lean ? Fidelity.LEAN : Fidelity.FULL)
                         .build()
                         .start()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             System.err.printf(
                     "simulating %d node(s) %s against %s (kubelet port %d); Ctrl-C stops%n",
                     nodes, sim.nodeNames(), client.getMasterUrl(), sim.kubeletPort());
-            while (!stop.await(10, TimeUnit.SECONDS)) {
+            while (!stop.awaitStop(Duration.ofSeconds(10))) {
                 SimStats s = sim.stats();
                 System.err.printf(
                         "bound %d, started %d, finished %d, deleted %d, writes %d%n",
                         s.podsBound(), s.podsStarted(), s.podsFinished(), s.podsDeleted(), s.totalWrites());
             }
+            System.err.println("stopping: deleting the simulated nodes");
+        } finally {
+            stop.closed();
         }
         return 0;
     }

@@ -1,6 +1,8 @@
-package dev.drover.cli;
+package dev.drover.devtools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.cli.ExtraCommand;
+import dev.drover.cli.OutputFormat;
 import dev.drover.testkit.TestGround;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,17 +11,21 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code drover testground start|stop|status}: a real kube-apiserver on this machine, by hand. */
 @Command(
         name = "testground",
         mixinStandardHelpOptions = true,
-        description = "Starts, stops or shows the local test ground (etcd + kube-apiserver v1.20.2).",
+        header = "Starts, stops or shows the local test ground (etcd + kube-apiserver v1.20.2).",
         subcommands = {TestGroundCommand.Start.class, TestGroundCommand.Stop.class, TestGroundCommand.Status.class})
-final class TestGroundCommand implements Runnable {
+public final class TestGroundCommand implements Runnable, ExtraCommand {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out);
     }
 
     abstract static class Base implements Callable<Integer> {
@@ -43,16 +49,18 @@ final class TestGroundCommand implements Runnable {
 
     @Command(
             name = "start",
-            description = "Starts the ground in the background (reuses a running one) and prints its kubeconfig path.")
+            header = "Starts the ground in the background (reuses a running one) and prints its kubeconfig path.")
     static final class Start extends Base {
         @Override
         public Integer call() throws Exception {
             TestGround.RunningGround ground = ensureRunning(stateDir);
-            return print(describe(ground, true), "kubeconfig: " + ground.kubeconfig() + "\n" + kubectlHint(ground));
+            return print(
+                    describe(ground),
+                    "kubeconfig: " + ground.kubeconfig() + "\n" + KubectlHint.pointAt(ground.kubeconfig()));
         }
     }
 
-    @Command(name = "stop", description = "Stops the background ground and removes its etcd data.")
+    @Command(name = "stop", header = "Stops the background ground and removes its etcd data.")
     static final class Stop extends Base {
         @Override
         public Integer call() throws Exception {
@@ -64,7 +72,7 @@ final class TestGroundCommand implements Runnable {
 
     @Command(
             name = "status",
-            description = "Tells whether the ground runs, and where its kubeconfig is. Exit 3 when it does not run.")
+            header = "Tells whether the ground runs, and where its kubeconfig is. Exit 3 when it does not run.")
     static final class Status extends Base {
         @Override
         public Integer call() throws Exception {
@@ -74,10 +82,11 @@ final class TestGroundCommand implements Runnable {
                 print(Map.of("running", false), "test ground: not running (start it with: drover testground start)");
                 return 3;
             }
+            TestGround.RunningGround g = found.get();
             return print(
-                    describe(found.get(), true),
-                    "test ground: running at " + found.get().masterUrl() + "\nkubeconfig: "
-                            + found.get().kubeconfig() + "\n" + kubectlHint(found.get()));
+                    describe(g),
+                    "test ground: running at " + g.masterUrl() + "\nkubeconfig: " + g.kubeconfig() + "\n"
+                            + KubectlHint.pointAt(g.kubeconfig()));
         }
     }
 
@@ -98,14 +107,9 @@ final class TestGroundCommand implements Runnable {
         return TestGround.findDetached(stateDir).orElseThrow();
     }
 
-    static String kubectlHint(TestGround.RunningGround ground) {
-        return "point kubectl at it:  export KUBECONFIG=" + ground.kubeconfig()
-                + "  (kubectl: apt-get install kubernetes-client)";
-    }
-
-    private static Map<String, Object> describe(TestGround.RunningGround g, boolean running) {
+    private static Map<String, Object> describe(TestGround.RunningGround g) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("running", running);
+        m.put("running", true);
         m.put("server", g.masterUrl());
         m.put("kubeconfig", g.kubeconfig().toString());
         return m;
