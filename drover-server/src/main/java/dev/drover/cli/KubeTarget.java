@@ -39,7 +39,8 @@ public record KubeTarget(Path kubeconfig, String context, String server, String 
         if (host != null) {
             return host + ":" + port;
         }
-        throw new CliFailure("no cluster configured: pass --kubeconfig FILE, set $KUBECONFIG or write ~/.kube/config");
+        throw new CliFailure("no cluster configured: pass --kubeconfig FILE, set $KUBECONFIG or write ~/.kube/config"
+                + " (or --cluster NAME to queue tasks for a cluster this machine does not reach)");
     }
 
     /** The fabric8 configuration to talk to this cluster (loads the Kubernetes client). */

@@ -78,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
                 }
             })) {
                 done = h.result().get(waitTimeoutSeconds, TimeUnit.SECONDS);
+                stop.awaitStopIfStopping(); // a Ctrl-C's cancel ended it: the stop says so and exits 130
             } catch (TimeoutException e) {
                 leave(drover, h, "did not end within " + waitTimeoutSeconds + " s (--wait-timeout)", System.err);
                 return TIMED_OUT;

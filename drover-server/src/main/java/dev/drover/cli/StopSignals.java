@@ -14,13 +14,14 @@ import sun.misc.SignalHandler;
 final class StopSignals implements AutoCloseable {
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     private StopSignals() {}
 
     /** Until {@link #close()}: on SIGINT or SIGTERM, runs {@code onStop} (once), then exits. */
     static StopSignals onStop(Runnable onStop) {
         StopSignals s = new StopSignals();
-        AtomicBoolean stopping = new AtomicBoolean();
+        AtomicBoolean stopping = s.stopping;
         for (String name : List.of("INT", "TERM")) {
             Signal signal = new Signal(name);
             s.signals.add(signal);
@@ -38,6 +39,21 @@ final class StopSignals implements AutoCloseable {
             }));
         }
         return s;
+    }
+
+    /**
+     * After a signal, the command must not end on its own (with its own exit code) while the stop
+     * runs: this waits for the exit the stop makes. Returns at once when no signal came.
+     */
+    void awaitStopIfStopping() {
+        while (stopping.get()) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Puts back what handled the signals before. */

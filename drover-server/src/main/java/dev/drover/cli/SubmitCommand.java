@@ -4,12 +4,15 @@ import dev.drover.core.Drover;
 import dev.drover.core.InvalidTaskException;
 import dev.drover.core.Task;
 import dev.drover.core.TaskHandle;
+import dev.drover.core.TaskIds;
 import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,6 +70,9 @@ final class SubmitCommand implements Callable<Integer> {
      * worker of that cluster runs it.
      */
     private static List<Task> queue(List<TaskSpec> specs, ExecutorOptions options) {
+        if (options.cluster != null && options.kube.resolve().isNone()) {
+            return queueBlind(specs, options);
+        }
         try (TaskStore store = options.openStore();
                 Drover client = options.drover(store).build()) {
             List<TaskHandle> handles = client.submitAll(specs);
@@ -89,6 +95,30 @@ final class SubmitCommand implements Callable<Integer> {
             System.out.println(t.id());
         }
         return 0;
+    }
+
+    /**
+     * Queues for a cluster named with --cluster that this machine does not reach (no kubeconfig):
+     * the same checks but the namespace's existence, all or none.
+     */
+    private static List<Task> queueBlind(List<TaskSpec> specs, ExecutorOptions options) {
+        String cluster = options.clusterName();
+        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            try {
+                specs.get(i).validate();
+            } catch (InvalidTaskException e) {
+                throw specs.size() == 1
+                        ? e
+                        : new InvalidTaskException(
+                                "tasks[" + i + "]." + e.field(),
+                                e.getMessage().substring(e.field().length() + 2));
+            }
+            byId.put(TaskIds.next(), specs.get(i));
+        }
+        try (TaskStore store = options.openStore()) {
+            return store.insertAll(byId, cluster, Instant.now());
+        }
     }
 
     private static void print(List<Task> tasks, ExecutorOptions options) {

@@ -49,7 +49,7 @@ class SubmitFileTest {
                   args: [echo, hi]
                 """);
 
-        Cli.Run r = Cli.run("submit", "--store", store, "-f", file.toString());
+        Cli.Run r = Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString());
 
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> ids = r.out().lines().toList();
@@ -68,6 +68,11 @@ class SubmitFileTest {
         assertThat(extract.podOverride()).contains("priorityClassName");
         TaskSpec second = stored(ids.get(1));
         assertThat(second.name()).isEqualTo("busybox");
+        try (TaskStore s = TaskStores.fromUrl(store)) {
+            assertThat(s.get(ids.get(0)).orElseThrow().cluster())
+                    .as("queued for the cluster named, which only its workers claim")
+                    .isEqualTo("test-cluster");
+        }
         assertThat(second.args()).containsExactly("echo", "hi");
     }
 
@@ -77,7 +82,8 @@ class SubmitFileTest {
                 dir.resolve("tasks.json"),
                 "[{\"name\": \"one\", \"image\": \"busybox\"}, {\"name\": \"two\", \"image\": \"busybox\"}]");
 
-        Cli.Run r = Cli.run("submit", "--store", store, "-f", file.toString(), "-o", "json");
+        Cli.Run r =
+                Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString(), "-o", "json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode printed = new ObjectMapper().readTree(r.out());
@@ -95,7 +101,7 @@ class SubmitFileTest {
                   startupTimeout: 5 minutes
                 """);
 
-        Cli.Run r = Cli.run("submit", "--store", store, "-f", file.toString());
+        Cli.Run r = Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString());
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.errLines())
@@ -108,7 +114,7 @@ class SubmitFileTest {
     void anUnknownFieldIsAnError() throws Exception {
         Path file = Files.writeString(dir.resolve("tasks.yaml"), "- imagee: busybox\n");
 
-        Cli.Run r = Cli.run("submit", "--store", store, "-f", file.toString());
+        Cli.Run r = Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString());
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.errLines()).startsWith("drover: " + file + ": tasks[0].imagee: unknown field; a task has name,");
@@ -123,7 +129,7 @@ class SubmitFileTest {
                   requests: {memory: lots}
                 """);
 
-        Cli.Run r = Cli.run("submit", "--store", store, "-f", file.toString());
+        Cli.Run r = Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString());
 
         assertThat(r.errLines()).startsWith("drover: " + file + ": tasks[2].requests: 'memory=lots'");
         assertThat(Cli.run("list", "--store", store).out()).isEmpty();
@@ -133,8 +139,10 @@ class SubmitFileTest {
     void aFileAndTaskOptionsDoNotMix() throws Exception {
         Path file = Files.writeString(dir.resolve("tasks.yaml"), "- image: busybox\n");
 
-        Cli.Run image = Cli.run("submit", "--store", store, "-f", file.toString(), "busybox");
-        Cli.Run option = Cli.run("submit", "--store", store, "-f", file.toString(), "--retries", "2");
+        Cli.Run image =
+                Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString(), "busybox");
+        Cli.Run option = Cli.run(
+                "submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString(), "--retries", "2");
 
         assertThat(image.errLines()).contains("leave out IMAGE and COMMAND");
         assertThat(option.errLines()).contains("--retries belongs in each task there");
@@ -144,7 +152,7 @@ class SubmitFileTest {
     void notAListIsAnError() throws Exception {
         Path file = Files.writeString(dir.resolve("tasks.yaml"), "image: busybox\n");
 
-        Cli.Run r = Cli.run("submit", "--store", store, "-f", file.toString());
+        Cli.Run r = Cli.run("submit", "--store", store, "--cluster", "test-cluster", "-f", file.toString());
 
         assertThat(r.errLines()).startsWith("drover: " + file + ": must be a list of tasks");
     }

@@ -20,7 +20,7 @@ class TaskFlagsTest {
     private final String store = Cli.memoryStore();
 
     private Cli.Run submit(String... rest) {
-        List<String> args = new ArrayList<>(List.of("submit", "--store", store));
+        List<String> args = new ArrayList<>(List.of("submit", "--store", store, "--cluster", "test-cluster"));
         args.addAll(List.of(rest));
         return Cli.run(args.toArray(String[]::new));
     }
