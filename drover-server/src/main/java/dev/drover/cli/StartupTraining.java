@@ -64,7 +64,8 @@ public final class StartupTraining {
                     "1m",
                     "busybox"
                 },
-                {"submit", "--store", store, "-f", tasks.toString(), "-o", "json"},
+                {"submit", "--store", store, "--kubeconfig", kubeconfig.toString(), "-f", tasks.toString(), "-o", "json"
+                },
                 {"list", "--store", store},
                 {"list", "--store", store, "--state", "queued", "--limit", "1", "-o", "json"},
                 {"status", "--store", store},

@@ -109,7 +109,8 @@ class CliJarIT {
     @Test
     void theCliCommandsWorkFromTheJarAlone() throws Exception {
         Run help = drover("--help");
-        Run submitted = drover("submit", "--store", fileStore(), "busybox:1.36", "--", "echo", "hi");
+        Run submitted =
+                drover("submit", "--store", fileStore(), "--cluster", "jar-test", "busybox:1.36", "--", "echo", "hi");
         String id = submitted.out().strip();
         Run list = drover("list", "--store", fileStore());
         Run status = drover("status", "--store", fileStore());
