@@ -71,11 +71,18 @@ final class SubmitCommand implements Callable<Integer> {
      */
     private static List<Task> queue(List<TaskSpec> specs, ExecutorOptions options) {
         if (options.cluster != null && options.kube.resolve().isNone()) {
-            return queueBlind(specs, options);
+            return queueBlind(specs, options); // a cluster this machine does not reach
+        }
+        List<String> namespaces =
+                specs.stream().map(TaskSpec::namespace).distinct().toList();
+        KnownNamespaces known = new KnownNamespaces(options.clusterName());
+        if (known.allKnown(namespaces)) {
+            return queueBlind(specs, options); // seen to exist a moment ago: no need to ask again
         }
         try (TaskStore store = options.openStore();
                 Drover client = options.drover(store).build()) {
             List<TaskHandle> handles = client.submitAll(specs);
+            known.remember(namespaces);
             return handles.stream().map(h -> h.last()).toList();
         }
     }
@@ -98,8 +105,8 @@ final class SubmitCommand implements Callable<Integer> {
     }
 
     /**
-     * Queues for a cluster named with --cluster that this machine does not reach (no kubeconfig):
-     * the same checks but the namespace's existence, all or none.
+     * Queues without asking the cluster (for one this machine does not reach, or namespaces just
+     * seen to exist): the same checks but the namespace's existence, all or none.
      */
     private static List<Task> queueBlind(List<TaskSpec> specs, ExecutorOptions options) {
         String cluster = options.clusterName();

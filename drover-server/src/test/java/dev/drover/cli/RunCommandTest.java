@@ -258,6 +258,21 @@ class RunCommandTest {
     }
 
     @Test
+    void aSubmitToANamespaceThatDoesNotExistIsRefusedNamingTheFlag() {
+        Run r = drover(
+                "submit", "--kubeconfig", kubeconfig, "--store", store, "-n", "no-such-namespace", "busybox:1.36");
+        Run fine = drover("submit", "--kubeconfig", kubeconfig, "--store", store, "-n", ns, "busybox:1.36");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err())
+                .startsWith("drover: -n/--namespace: namespace 'no-such-namespace' does not exist in cluster");
+        assertThat(fine.exit()).as(fine.err()).isZero();
+        try (TaskStore s = TaskStores.fromUrl(store)) {
+            assertThat(s.list(Set.of(), 10)).hasSize(1); // only the good one
+        }
+    }
+
+    @Test
     void anInvalidSchedulerIdIsRefusedNamingTheFlag() {
         Run r = drover(run("--wait", "--scheduler-id", "Bad_ID", "busybox:1.36", "--", "true"));
 
