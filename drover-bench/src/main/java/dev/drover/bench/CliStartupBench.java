@@ -97,7 +97,8 @@ final class CliStartupBench implements Callable<Integer> {
 
     private static List<String> args(String command, String store) {
         return switch (command) {
-            case "submit" -> List.of("submit", "--store", store, "busybox:1.36", "--", "echo", "hi");
+            case "submit" ->
+                List.of("submit", "--store", store, "--cluster", "bench", "busybox:1.36", "--", "echo", "hi");
             default -> List.of(command, "--store", store);
         };
     }
