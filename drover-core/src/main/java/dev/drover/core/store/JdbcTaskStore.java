@@ -3,6 +3,8 @@ package dev.drover.core.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.drover.core.FailureDetails;
+import dev.drover.core.Replica;
+import dev.drover.core.ReplicaState;
 import dev.drover.core.Task;
 import dev.drover.core.TaskIds;
 import dev.drover.core.TaskSpec;
@@ -12,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,6 +77,49 @@ final class JdbcTaskStore implements TaskStore {
     JdbcTaskStore(DataSource dataSource, AutoCloseable onClose) {
         this.jdbi = Jdbi.create(dataSource);
         this.onClose = onClose;
+        this.replicas = new JdbcReplicas(jdbi, taskRows);
+    }
+
+    private final JdbcReplicas replicas;
+
+    @Override
+    public Replica registerReplica(String id, String host, String version, Duration aliveThreshold) {
+        try {
+            return replicas.register(id, host, version, aliveThreshold);
+        } catch (JdbiException e) {
+            if (isDuplicateKey(e)) { // another process registered the same new id at the same moment
+                throw new IllegalStateException(
+                        "schedulerId '" + id + "' is in use by a replica that just started;"
+                                + " choose another schedulerId",
+                        e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean heartbeat(String replicaId) {
+        return replicas.heartbeat(replicaId);
+    }
+
+    @Override
+    public void setReplicaState(String replicaId, ReplicaState state) {
+        replicas.setState(replicaId, state);
+    }
+
+    @Override
+    public boolean declareDead(String replicaId, Duration aliveThreshold) {
+        return replicas.declareDead(replicaId, aliveThreshold);
+    }
+
+    @Override
+    public List<Replica> replicas(Duration aliveThreshold) {
+        return replicas.all(aliveThreshold);
+    }
+
+    @Override
+    public List<Task> takeOver(String from, String heir, int max, Instant now) {
+        return replicas.takeOver(from, heir, max, now);
     }
 
     @Override
@@ -347,6 +393,9 @@ final class JdbcTaskStore implements TaskStore {
                 return Optional.empty();
             }
             old = taskRows.map(rs, null);
+        }
+        if (r.expectedOwner() != null && !r.expectedOwner().equals(old.owner())) {
+            return Optional.empty(); // another scheduler owns it now (the row is locked: no race)
         }
         FailureDetails newFailure = r.failure() != null ? r.failure() : old.failure();
         Instant newNext = r.nextAttemptAt() != null ? TaskRows.stored(r.nextAttemptAt()) : old.nextAttemptAt();

@@ -1,10 +1,13 @@
 package dev.drover.core.store;
 
 import dev.drover.core.FailureDetails;
+import dev.drover.core.Replica;
+import dev.drover.core.ReplicaState;
 import dev.drover.core.Task;
 import dev.drover.core.TaskSpec;
 import dev.drover.core.TaskState;
 import dev.drover.core.Transition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -116,6 +119,38 @@ public interface TaskStore extends AutoCloseable {
     java.util.Map<TaskState, Long> countByState();
 
     List<Transition> transitions(String id);
+
+    // --- replicas: several schedulers on one store
+
+    /**
+     * Registers a replica as running (again, for an id whose replica ended or was declared dead).
+     * Throws {@link IllegalStateException} when the id belongs to a replica that is alive.
+     */
+    Replica registerReplica(String id, String host, String version, Duration aliveThreshold);
+
+    /**
+     * Records a heartbeat by the store's clock. False when the replica is no longer running in the
+     * store: it was stopped, or declared dead by a live replica (which may have taken its tasks).
+     */
+    boolean heartbeat(String replicaId);
+
+    void setReplicaState(String replicaId, ReplicaState state);
+
+    /**
+     * Marks a replica whose last heartbeat is older than {@code aliveThreshold} as stopped, so it
+     * can never heartbeat on; false when it is alive (or stopped) after all.
+     */
+    boolean declareDead(String replicaId, Duration aliveThreshold);
+
+    /** Every replica the store knows, oldest first, with its heartbeat age and liveness by the store's clock. */
+    List<Replica> replicas(Duration aliveThreshold);
+
+    /**
+     * Moves up to {@code max} of the in-flight tasks owned by {@code from} to {@code heir} (an owner
+     * compare-and-set each: of several heirs at once, each task goes to exactly one) and returns
+     * those it moved. The tries keep their state; the heir resumes them.
+     */
+    List<Task> takeOver(String from, String heir, int max, Instant now);
 
     @Override
     void close();

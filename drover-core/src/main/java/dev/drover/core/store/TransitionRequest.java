@@ -8,7 +8,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One state change for {@link TaskStore#transitionAll}: the arguments of {@link
- * TaskStore#transition}.
+ * TaskStore#transition}, and the owner the task must still have.
+ *
+ * @param expectedOwner when not null, the change happens only while the task is owned by this
+ *     scheduler: a replica that was declared dead and taken over never writes over its heir
  */
 public record TransitionRequest(
         String id,
@@ -18,4 +21,19 @@ public record TransitionRequest(
         String reason,
         @Nullable FailureDetails failure,
         @Nullable Instant nextAttemptAt,
-        Instant now) {}
+        Instant now,
+        @Nullable String expectedOwner) {
+
+    /** A change whatever the task's owner. */
+    public TransitionRequest(
+            String id,
+            int tryNumber,
+            Set<TaskState> from,
+            TaskState to,
+            String reason,
+            @Nullable FailureDetails failure,
+            @Nullable Instant nextAttemptAt,
+            Instant now) {
+        this(id, tryNumber, from, to, reason, failure, nextAttemptAt, now, null);
+    }
+}

@@ -680,7 +680,10 @@ abstract class TaskStoreContract {
             assertThat(again.get("task-1")).isPresent();
         }
 
-        assertThat(appliedMigrations()).containsExactly("1", "2", "3");
+        assertThat(appliedMigrations())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, TaskStores.SCHEMA_VERSION)
+                        .mapToObj(Integer::toString)
+                        .toList());
         assertThat(store.get("task-1")).isPresent();
     }
 
@@ -737,5 +740,129 @@ abstract class TaskStoreContract {
             assertThat(t.owner()).as(t.id()).isEqualTo(claimedBy.get(t.id()));
             assertThat(store.transitions(t.id())).as(t.id()).hasSize(2);
         }
+    }
+
+    // --- replicas
+
+    static final Duration ALIVE = Duration.ofSeconds(30);
+
+    @Test
+    void aRegisteredReplicaIsAliveByTheStoresClockAndCountsItsTasksInFlight() {
+        store.registerReplica("r1", "host-a", "0.1", ALIVE);
+        launched("task-1", "r1");
+
+        assertThat(store.heartbeat("r1")).isTrue();
+        List<dev.drover.core.Replica> all = store.replicas(ALIVE);
+        assertThat(all).hasSize(1);
+        dev.drover.core.Replica r = all.getFirst();
+        assertThat(r.id()).isEqualTo("r1");
+        assertThat(r.host()).isEqualTo("host-a");
+        assertThat(r.state()).isEqualTo(dev.drover.core.ReplicaState.RUNNING);
+        assertThat(r.alive()).isTrue();
+        assertThat(r.inFlight()).isEqualTo(1);
+        assertThat(r.heartbeatAge()).isLessThan(ALIVE);
+    }
+
+    @Test
+    void theIdOfAnAliveReplicaIsRefusedToASecondProcess() {
+        store.registerReplica("r1", "host-a", "0.1", ALIVE);
+
+        try (TaskStore second = openSecondStore()) {
+            assertThatThrownBy(() -> second.registerReplica("r1", "host-b", "0.1", ALIVE))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("schedulerId 'r1' is in use: a replica on host host-a");
+        }
+    }
+
+    @Test
+    void aReplicaWithAnOldHeartbeatIsNotAliveCanBeDeclaredDeadAndThenNeverHeartbeatsOn() throws Exception {
+        store.registerReplica("r1", "host-a", "0.1", ALIVE);
+        Duration tiny = Duration.ofMillis(20);
+        Thread.sleep(50); // the database's clock moves on: the heartbeat is older than the tiny threshold
+
+        assertThat(store.replicas(tiny).getFirst().alive()).isFalse();
+        assertThat(store.replicas(ALIVE).getFirst().alive()).isTrue();
+        assertThat(store.declareDead("r1", ALIVE))
+                .as("alive by the real threshold")
+                .isFalse();
+        assertThat(store.declareDead("r1", tiny)).isTrue();
+        assertThat(store.heartbeat("r1")).as("declared dead: fenced").isFalse();
+        assertThat(store.replicas(ALIVE).getFirst().state()).isEqualTo(dev.drover.core.ReplicaState.STOPPED);
+        assertThat(store.registerReplica("r1", "host-a", "0.1", ALIVE).alive())
+                .as("a new run may take the id")
+                .isTrue();
+    }
+
+    @Test
+    void aTakeOverMovesOnlyTheDeadReplicasTasksInFlightKeepingTheirStateAndTry() {
+        Task mine = launched("task-1", "dead");
+        submit("task-2", T0.plusSeconds(1)); // queued: nobody's
+        store.transition(mine.id(), 1, Set.of(TaskState.LAUNCHING), TaskState.RUNNING, "running", null, null, T0);
+
+        List<Task> moved = store.takeOver("dead", "heir", 10, T0.plusSeconds(2));
+
+        assertThat(moved).extracting(Task::id).containsExactly("task-1");
+        Task t = store.get("task-1").orElseThrow();
+        assertThat(t.owner()).isEqualTo("heir");
+        assertThat(t.state()).isEqualTo(TaskState.RUNNING);
+        assertThat(t.tryNumber()).isEqualTo(1);
+        assertThat(store.transitions("task-1").getLast().reason()).isEqualTo("taken over by heir from dead");
+        assertThat(store.get("task-2").orElseThrow().owner()).isNull();
+        assertThat(store.takeOver("dead", "heir", 10, T0)).isEmpty();
+    }
+
+    @Test
+    void heirsRacingForADeadReplicasTasksGetEachTaskExactlyOnce() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            submit("task-" + i, T0);
+        }
+        assertThat(store.claim("dead", 40, T0)).hasSize(40);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (TaskStore second = openSecondStore()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<List<Task>>> heirs = new ArrayList<>();
+            for (int h = 0; h < 4; h++) {
+                TaskStore s = h % 2 == 0 ? store : second;
+                String heir = "heir-" + h;
+                heirs.add(pool.submit(() -> {
+                    go.await();
+                    List<Task> all = new ArrayList<>();
+                    List<Task> got;
+                    while (!(got = s.takeOver("dead", heir, 7, T0)).isEmpty()) {
+                        all.addAll(got);
+                    }
+                    return all;
+                }));
+            }
+            go.countDown();
+            Map<String, String> ownerById = new ConcurrentHashMap<>();
+            for (int h = 0; h < heirs.size(); h++) {
+                for (Task t : heirs.get(h).get(60, TimeUnit.SECONDS)) {
+                    assertThat(ownerById.put(t.id(), "heir-" + h))
+                            .as(t.id() + " moved twice")
+                            .isNull();
+                }
+            }
+            assertThat(ownerById).hasSize(40);
+            ownerById.forEach((id, heir) ->
+                    assertThat(store.get(id).orElseThrow().owner()).isEqualTo(heir));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aChangeExpectingItsOwnerFailsOnceTheTaskWasTakenOver() {
+        Task t = launched("task-1", "dead");
+        store.takeOver("dead", "heir", 10, T0);
+
+        TransitionRequest fromTheDead = new TransitionRequest(
+                t.id(), 1, Set.of(TaskState.LAUNCHING), TaskState.FAILED, "late news", null, null, T0, "dead");
+        TransitionRequest fromTheHeir = new TransitionRequest(
+                t.id(), 1, Set.of(TaskState.LAUNCHING), TaskState.PENDING, "pod pending", null, null, T0, "heir");
+
+        assertThat(store.transitionAll(List.of(fromTheDead)).getFirst()).isEmpty();
+        assertThat(store.transitionAll(List.of(fromTheHeir)).getFirst())
+                .hasValueSatisfying(moved -> assertThat(moved.state()).isEqualTo(TaskState.PENDING));
     }
 }
