@@ -31,6 +31,10 @@ final class ActiveTask {
     volatile boolean ending;
     /** A cancel was asked before the try could be cancelled (no pod yet, or not resumed yet). */
     volatile boolean cancelAsked;
+    /** Taken over from a replica that is not alive: its pod, if any, still carries that one's name. */
+    volatile boolean takenOver;
+    /** Adoptions of this try's pod that found it changed. */
+    volatile int adoptTries;
     /** A launch is due and not started yet: exactly one of the paths that may start it does. */
     final java.util.concurrent.atomic.AtomicBoolean launchPending = new java.util.concurrent.atomic.AtomicBoolean();
 

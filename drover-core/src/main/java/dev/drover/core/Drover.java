@@ -41,6 +41,7 @@ public final class Drover implements AutoCloseable {
     private final String cluster;
     private final Clock clock;
     private final Handles handles;
+    private final Duration aliveThreshold;
     private final NamespaceCheck namespaces;
     private boolean closed;
 
@@ -49,6 +50,7 @@ public final class Drover implements AutoCloseable {
         this.owner = b.schedulerId;
         this.cluster = b.cluster != null ? b.cluster : clusterName(b.config);
         this.clock = b.clock;
+        this.aliveThreshold = b.aliveThreshold;
         double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
         this.api = KubeApi.builder(b.config)
                 .qps(apiQps)
@@ -71,13 +73,22 @@ public final class Drover implements AutoCloseable {
                         b.fatalWaitingReasons,
                         b.failureLogLines,
                         b.reconcileInterval,
-                        b.namespaceWait),
+                        b.namespaceWait,
+                        SchedulerIds.hostName(),
+                        VERSION,
+                        b.heartbeatInterval,
+                        b.aliveThreshold),
                 clock,
                 this::changed,
                 b.ownSubmissionsOnly ? this::openSubmissions : null);
         this.handles = new Handles(store, b.handlePoll, engine::holds);
         this.namespaces = new NamespaceCheck(api, cluster);
     }
+
+    /** This Drover's version, as replicas record it. */
+    public static final String VERSION = java.util.Optional.ofNullable(
+                    Drover.class.getPackage().getImplementationVersion())
+            .orElse("0.1.0-SNAPSHOT");
 
     public static Builder builder(Config config, TaskStore store) {
         return new Builder(config, store);
@@ -175,6 +186,14 @@ public final class Drover implements AutoCloseable {
         return engine.inFlight();
     }
 
+    /**
+     * Every replica (scheduler process) the store knows, with its heartbeat age and whether it is
+     * alive by this Drover's alive threshold.
+     */
+    public List<Replica> replicas() {
+        return store.replicas(aliveThreshold);
+    }
+
     /** The namespaces this scheduler watches; one that is not listed holds back only its own tasks. */
     public List<NamespaceStatus> namespaces() {
         return engine.namespaces();
@@ -215,7 +234,9 @@ public final class Drover implements AutoCloseable {
     public static final class Builder {
         private final Config config;
         private final TaskStore store;
-        private String schedulerId = SchedulerIds.fromHost(SchedulerIds.hostName());
+        private String schedulerId = SchedulerIds.generated(SchedulerIds.hostName());
+        private Duration heartbeatInterval = Duration.ofSeconds(5);
+        private Duration aliveThreshold = Duration.ofSeconds(30);
         private String cluster;
         private int parallelism = 100;
         private double launchQps = 50;
@@ -237,8 +258,10 @@ public final class Drover implements AutoCloseable {
         }
 
         /**
-         * This scheduler's identity, written on its pods (label {@code drover.dev/owner}); a restart
-         * with the same id picks up its pods. Default: derived from the host name.
+         * This scheduler's identity, written on its pods (label {@code drover.dev/owner}) and in the
+         * store's replicas; a restart with the same id picks up its tasks at once (otherwise a live
+         * replica takes them over). Refused at start while a replica with this id is alive. Default:
+         * {@code <host>-<random>}, new for each process.
          */
         public Builder schedulerId(String id) {
             this.schedulerId = checkSchedulerId(id);
@@ -254,6 +277,25 @@ public final class Drover implements AutoCloseable {
                 throw new IllegalArgumentException("cluster must be 1 to 253 characters (got '" + name + "')");
             }
             this.cluster = name;
+            return this;
+        }
+
+        /**
+         * Replicas on one store: each heartbeats every {@code interval} (default 5 s) and is alive
+         * while its last heartbeat, by the store's clock, is younger than {@code aliveThreshold}
+         * (default 30 s). A replica not alive has its tasks taken over and its pods adopted by a live
+         * one; one that could not heartbeat for half the threshold claims and creates nothing.
+         */
+        public Builder heartbeat(Duration interval, Duration aliveThreshold) {
+            positive("heartbeat interval", interval);
+            positive("aliveThreshold", aliveThreshold);
+            if (interval.multipliedBy(3).compareTo(aliveThreshold) > 0) {
+                throw new IllegalArgumentException(
+                        "aliveThreshold (" + aliveThreshold + ") must be at least three heartbeat" + " intervals ("
+                                + interval + "), so one late heartbeat does not make a replica dead");
+            }
+            this.heartbeatInterval = interval;
+            this.aliveThreshold = aliveThreshold;
             return this;
         }
 

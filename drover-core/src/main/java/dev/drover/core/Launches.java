@@ -19,11 +19,13 @@ final class Launches implements AutoCloseable {
     private final Consumer<Message> inbox;
     private final Semaphore slots;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.function.BooleanSupplier fenced;
 
-    Launches(Launcher launcher, int concurrency, Consumer<Message> inbox) {
+    Launches(Launcher launcher, int concurrency, Consumer<Message> inbox, java.util.function.BooleanSupplier fenced) {
         this.launcher = launcher;
         this.slots = new Semaphore(concurrency);
         this.inbox = inbox;
+        this.fenced = fenced;
     }
 
     void start(ActiveTask a) {
@@ -38,6 +40,11 @@ final class Launches implements AutoCloseable {
             return new LaunchResult.Requeue(Duration.ofSeconds(1), "scheduler stopping");
         }
         try {
+            if (fenced.getAsBoolean()) {
+                // Others may think this replica dead by now and take the task: make no pod for it.
+                return new LaunchResult.Requeue(
+                        Duration.ofSeconds(5), "replica fenced: its heartbeats do not reach the store");
+            }
             return launcher.launch(a.task);
         } catch (RuntimeException e) {
             log.error("launching task {} failed unexpectedly; it goes back to the queue", a.id, e);
@@ -47,9 +54,18 @@ final class Launches implements AutoCloseable {
         }
     }
 
-    /** Cuts the creates in flight short: a task whose answer is lost is launched again after a restart (409: ours). */
+    /**
+     * Lets the creates in flight answer for a while, then cuts them short: a task whose answer is
+     * lost is resumed later by its heir or a restart (its pod found and adopted, or made: 409 = ours).
+     */
     @Override
     public void close() {
+        threads.shutdown();
+        try {
+            threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         threads.shutdownNow();
     }
 }

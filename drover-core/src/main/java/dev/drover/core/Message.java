@@ -27,8 +27,14 @@ sealed interface Message {
     /** The failure details of an ended try are complete (its log tail was read, or could not be). */
     record DetailsRead(String taskId, int tryNumber, FailureDetails details, boolean deletePod) implements Message {}
 
-    /** A task to pick up as after a restart (the store says it is ours and in flight). */
-    record Resume(Task task) implements Message {}
+    /**
+     * A task to pick up as after a restart (the store says it is ours and in flight); {@code
+     * takenOver}: from a replica that is not alive, so its pod, if any, carries that one's name.
+     */
+    record Resume(Task task, boolean takenOver) implements Message {}
+
+    /** The store declared this replica dead while its heartbeats did not get through: let go of everything, write nothing. */
+    record DropAll() implements Message {}
 
     /**
      * What a direct read found of a resumed task's pod, which the watch did not show: absent (gone),

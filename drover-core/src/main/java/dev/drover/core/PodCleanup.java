@@ -53,4 +53,41 @@ final class PodCleanup implements Cleanup {
             log.warn("could not label pod {}/{} {}: {}", namespace, pod, label, e.getMessage());
         }
     }
+
+    @Override
+    public boolean adopt(String namespace, String pod, String resourceVersion, String owner) {
+        return unlessChanged(
+                namespace,
+                pod,
+                () -> api.mergePatch(
+                        ResourceType.PODS.path(namespace) + "/" + pod,
+                        "{\"metadata\":{\"resourceVersion\":\"" + resourceVersion + "\",\"labels\":{\""
+                                + PodLabels.OWNER + "\":\"" + owner + "\"}}}"));
+    }
+
+    @Override
+    public boolean finishedIfUnchanged(String namespace, String pod, String resourceVersion, boolean delete) {
+        String path = ResourceType.PODS.path(namespace) + "/" + pod;
+        return unlessChanged(
+                namespace,
+                pod,
+                () -> delete
+                        ? api.delete(path, "{\"preconditions\":{\"resourceVersion\":\"" + resourceVersion + "\"}}")
+                        : api.mergePatch(
+                                path,
+                                "{\"metadata\":{\"resourceVersion\":\"" + resourceVersion + "\",\"labels\":{\""
+                                        + PodLabels.DONE + "\":\"true\"}}}"));
+    }
+
+    /** True on 2xx; false on 404 (gone) and 409 (changed since it was read: someone else was first). */
+    private boolean unlessChanged(String namespace, String pod, java.util.function.IntSupplier write) {
+        try {
+            return write.getAsInt() / 100 == 2;
+        } catch (ApiException e) {
+            if (e.code() != 409) {
+                log.warn("could not write pod {}/{}: {}", namespace, pod, e.getMessage());
+            }
+            return false;
+        }
+    }
 }

@@ -183,6 +183,15 @@ final class PodNews {
                 if (a.seenAt == null) {
                     a.seenAt = clock.instant();
                 }
+                if (c.alreadyExisted()
+                        && tracker.pod(a.namespace(), c.podName()).isEmpty()) {
+                    // Made before, and not in this replica's watch: another replica's (one that was
+                    // declared dead made it late). Matched as a task taken over: adopted, or let go.
+                    a.resuming = true;
+                    a.takenOver = true;
+                    inbox.post(new Message.Resume(a.task, true));
+                    return;
+                }
                 askAgainIfCancelled(a);
             }
             case LaunchResult.Rejected r -> {

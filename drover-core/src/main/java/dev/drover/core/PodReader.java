@@ -38,6 +38,36 @@ final class PodReader implements PodReads {
     }
 
     @Override
+    public List<PodView> list(String namespace, String labelSelector) {
+        return api.get(
+                "list",
+                ResourceType.PODS.path(namespace),
+                Map.of("labelSelector", labelSelector, "resourceVersion", "0"),
+                in -> {
+                    List<PodView> pods = new java.util.ArrayList<>();
+                    try (JsonParser p = JSON.createParser(in)) {
+                        // {"kind":"PodList", …, "items":[{…}, …]}: each item decoded as it streams
+                        if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                            return pods;
+                        }
+                        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                            String field = p.currentName();
+                            p.nextToken();
+                            if (field.equals("items")
+                                    && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                                while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                                    pods.add(PodView.PROJECTION.decode(p));
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                    return pods;
+                });
+    }
+
+    @Override
     public List<String> logTail(String namespace, String pod, String container, int lines) {
         String text = api.get(
                 "get",

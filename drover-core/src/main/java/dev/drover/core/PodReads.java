@@ -9,6 +9,12 @@ interface PodReads {
     /** The pod by name, whoever owns it now; empty when it does not exist. Throws when it cannot tell. */
     Optional<PodView> lookUp(String namespace, String name);
 
+    /**
+     * The pods of {@code namespace} that match {@code labelSelector}, read from the apiserver's
+     * watch cache (no quorum read); throws when it cannot tell.
+     */
+    List<PodView> list(String namespace, String labelSelector);
+
     /** The container's last {@code lines} log lines; throws when the log cannot be read. */
     List<String> logTail(String namespace, String pod, String container, int lines);
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,12 @@ final class Recovery {
     private final Inbox inbox;
     private final PodNews news;
     private final Consumer<ActiveTask> launch;
+    private final Cleanup cleanup;
+    private final Supplier<Optional<Set<String>>> aliveSiblings;
+    /** How often a pod that changed while we adopted it is looked at again before giving up to the next reconcile. */
+    private static final int ADOPT_TRIES = 3;
     /** Tasks the store holds in flight for this scheduler that were not held here at the last look. */
-    private final Set<String> strays = new HashSet<>();
+    private final Set<String> strays = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Recovery(
             TaskStore store,
@@ -41,7 +46,9 @@ final class Recovery {
             Background lookups,
             Inbox inbox,
             PodNews news,
-            Consumer<ActiveTask> launch) {
+            Consumer<ActiveTask> launch,
+            Cleanup cleanup,
+            Supplier<Optional<Set<String>>> aliveSiblings) {
         this.store = store;
         this.owner = owner;
         this.inFlight = inFlight;
@@ -51,6 +58,8 @@ final class Recovery {
         this.inbox = inbox;
         this.news = news;
         this.launch = launch;
+        this.cleanup = cleanup;
+        this.aliveSiblings = aliveSiblings;
     }
 
     /**
@@ -87,7 +96,7 @@ final class Recovery {
             ActiveTask held = inFlight.get(t.id());
             if (held != null) {
                 if (held.resuming && tracker.synced(held.namespace())) {
-                    inbox.post(new Message.Resume(t));
+                    inbox.post(new Message.Resume(t, false));
                 }
                 continue;
             }
@@ -102,20 +111,21 @@ final class Recovery {
                     "task {} is {} for this scheduler in the store but was not held here; picking it up",
                     t.id(),
                     t.state());
-            inbox.post(new Message.Resume(t));
+            inbox.post(new Message.Resume(t, false));
         }
         strays.retainAll(seen);
     }
 
-    /** On the worker: a task to resume (a stray, or a held one whose pod look failed). */
-    void resume(Task t, TaskMoves.Batch b) {
+    /** On the worker: a task to resume (a stray, one taken over, or a held one whose pod look failed). */
+    void resume(Task t, boolean takenOver, TaskMoves.Batch b) {
         ActiveTask a = inFlight.get(t.id());
         if (a == null) {
-            if (inFlight.wasLetGo(t.id(), t.tryNumber())) {
+            if (inFlight.wasLetGo(t.id(), t.tryNumber()) && !takenOver) {
                 return;
             }
             a = inFlight.hold(t);
             a.resuming = true;
+            a.takenOver = takenOver;
             tracker.track(t.spec().namespace());
         }
         if (a.resuming && a.tryNumber == t.tryNumber() && tracker.synced(a.namespace())) {
@@ -139,32 +149,43 @@ final class Recovery {
 
     /** Matches a resuming task with its pod: the watch's view, else a launch, else a direct look. */
     private void match(ActiveTask a, TaskMoves.Batch b) {
-        String name = a.expectedPodName();
-        Optional<PodView> pod = tracker.pod(a.namespace(), name);
+        Optional<PodView> pod = tracker.pod(a.namespace(), a.expectedPodName());
         if (pod.isPresent()) {
             news.changed(pod.get(), false, b);
-        } else if (a.state == TaskState.LAUNCHING) {
+        } else if (a.state == TaskState.LAUNCHING && !a.takenOver) {
             log.info("task {}: claimed but no pod seen; launching again (a 409 means it was ours)", a.id);
             a.resuming = false;
             launch.accept(a);
         } else {
-            // Not in the watch: gone, relabelled to another owner, or labelled done. Ask, off this thread.
-            String ns = a.namespace();
-            lookups.run(() -> {
-                try {
-                    inbox.post(new Message.PodLookedUp(a.id, a.tryNumber, reads.lookUp(ns, name)));
-                } catch (RuntimeException e) {
-                    log.warn(
-                            "task {}: could not look up pod {}/{} ({}); trying again later",
-                            a.id,
-                            ns,
-                            name,
-                            e.toString());
-                }
-            });
+            // Not in the watch: gone, another replica's (taken over from it), relabelled away, or
+            // labelled done. Ask, off this thread.
+            lookUp(a);
             return;
         }
         news.askAgainIfCancelled(a);
+    }
+
+    /** A direct look at the try's pod, off the worker; the answer comes back as {@link Message.PodLookedUp}. */
+    void lookUp(ActiveTask a) {
+        String ns = a.namespace();
+        String name = a.expectedPodName();
+        lookups.run(() -> {
+            try {
+                inbox.post(new Message.PodLookedUp(a.id, a.tryNumber, reads.lookUp(ns, name)));
+            } catch (RuntimeException e) {
+                log.warn("task {}: could not look up pod {}/{} ({}); trying again later", a.id, ns, name, e.toString());
+            }
+        });
+    }
+
+    /** On the worker: this replica was declared dead; its heirs record its tasks, so it forgets them without a write. */
+    void dropAll() {
+        List<ActiveTask> held = List.copyOf(inFlight.all());
+        held.forEach(inFlight::release);
+        strays.clear();
+        if (!held.isEmpty()) {
+            log.warn("dropped {} task(s) this replica held: it was declared dead, its heirs have them", held.size());
+        }
     }
 
     /** On the worker: what the direct look found. */
@@ -175,12 +196,22 @@ final class Recovery {
         }
         if (m.pod().isEmpty()) {
             a.resuming = false;
+            if (a.state == TaskState.LAUNCHING) {
+                launch.accept(a); // taken over before its pod was made: make it (a 409 means it was made meanwhile)
+                news.askAgainIfCancelled(a);
+                return;
+            }
             news.end(a, FailureDetails.of("PodVanished", "pod " + a.expectedPodName() + " is gone"), b);
             return;
         }
         PodView pod = m.pod().get();
         String podOwner = pod.labels().get(PodLabels.OWNER);
-        if (!owner.equals(podOwner)) {
+        if (owner.equals(podOwner)) {
+            news.changed(pod, false, b); // ours, outside the watch (e.g. labelled done): what it says counts
+            news.askAgainIfCancelled(a);
+        } else if (!a.takenOver
+                || aliveSiblings.get().map(alive -> alive.contains(podOwner)).orElse(false)) {
+            // Relabelled away by someone, or held by a replica that is alive: not ours to touch.
             log.info(
                     "task {}: its pod {}/{} belongs to {} now; letting it go",
                     a.id,
@@ -188,9 +219,32 @@ final class Recovery {
                     pod.name(),
                     podOwner);
             inFlight.letGo(a);
-            return;
+        } else {
+            adopt(a, pod, podOwner);
         }
-        news.changed(pod, false, b); // ours, outside the watch (e.g. labelled done): what it says counts
-        news.askAgainIfCancelled(a);
+    }
+
+    /**
+     * The store gave this replica the task, and its pod still carries the name of a replica that is
+     * not alive: relabel it, unless it changed since it was read (of several replicas racing, one
+     * wins; the others get a 409 and let go). The watch then brings the pod like any other.
+     */
+    private void adopt(ActiveTask a, PodView pod, String from) {
+        String ns = pod.namespace();
+        String name = pod.name();
+        String rv = pod.resourceVersion();
+        lookups.run(() -> {
+            if (cleanup.adopt(ns, name, rv, owner)) {
+                log.info("task {}: adopted pod {}/{} of replica {}", a.id, ns, name, from);
+            } else if (++a.adoptTries < ADOPT_TRIES) {
+                lookUp(a); // it changed (its kubelet wrote, or another replica was first): look again
+            } else {
+                log.warn(
+                        "task {}: pod {}/{} kept changing while it was adopted; the next reconcile tries again",
+                        a.id,
+                        ns,
+                        name);
+            }
+        });
     }
 }

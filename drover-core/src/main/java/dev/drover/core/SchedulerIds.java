@@ -27,6 +27,18 @@ final class SchedulerIds {
         return id.isEmpty() ? "drover" : id;
     }
 
+    /**
+     * A new id for each process: the host's part (cut to leave room) and 5 random characters, so two
+     * processes on one host, or a restarted one, never share an id.
+     */
+    static String generated(String host) {
+        String base = fromHost(host);
+        if (base.length() > 57) {
+            base = trimEnds(base.substring(0, 57));
+        }
+        return (base.isEmpty() ? "drover" : base) + "-" + TaskIds.next().substring(9);
+    }
+
     static String hostName() {
         String host = System.getenv().getOrDefault("HOSTNAME", "");
         if (host.isBlank()) {

@@ -33,7 +33,11 @@ final class TaskEngine implements AutoCloseable {
             Set<String> fatalWaitingReasons,
             int failureLogLines,
             Duration reconcileInterval,
-            Duration namespaceWait) {}
+            Duration namespaceWait,
+            String host,
+            String version,
+            Duration heartbeatInterval,
+            Duration aliveThreshold) {}
 
     /** The engine's ways to the cluster: the apiserver in production, fakes in unit tests. */
     record Parts(Launcher launcher, Cleanup cleanup, PodReads reads, Function<Consumer<Message>, Tracker> tracker) {}
@@ -54,6 +58,7 @@ final class TaskEngine implements AutoCloseable {
     private final Background cleanups = new Background("cleanup", 32);
     private final Background podReads = new Background("pod reads", 8);
     private final Launches launches;
+    private final Liveness liveness;
     private final Object wake = new Object();
     private volatile boolean stopped;
     private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
@@ -72,9 +77,18 @@ final class TaskEngine implements AutoCloseable {
         this.clock = clock;
         this.onChange = onChange;
         this.claimable = claimable;
-        this.launches = new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post);
+        this.liveness = new Liveness(
+                store,
+                settings.owner(),
+                settings.host(),
+                settings.version(),
+                settings.heartbeatInterval(),
+                settings.aliveThreshold(),
+                clock,
+                System::nanoTime);
+        this.launches = new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post, liveness::fenced);
         this.tracker = parts.tracker().apply(inbox::post);
-        TaskMoves moves = new TaskMoves(store, clock, onChange);
+        TaskMoves moves = new TaskMoves(store, clock, onChange, settings.owner());
         PodClassifier classifier = new PodClassifier(settings.fatalWaitingReasons());
         PodNews news = new PodNews(
                 inFlight,
@@ -97,7 +111,9 @@ final class TaskEngine implements AutoCloseable {
                 podReads,
                 inbox,
                 news,
-                this::launchWhenListed);
+                this::launchWhenListed,
+                parts.cleanup(),
+                liveness::aliveSiblings);
         this.sweeps = new Sweeps(
                 store,
                 inFlight,
@@ -111,14 +127,27 @@ final class TaskEngine implements AutoCloseable {
                 clock,
                 settings.namespaceWait());
         this.worker = new Worker(moves, news, recovery, sweeps);
+        this.moves = moves;
+        PodAdoption adoption = new PodAdoption(
+                store, settings.owner(), tracker, parts.reads(), parts.cleanup(), classifier, liveness::aliveSiblings);
+        liveness.listener(new Heirship(inbox::post, this::nudge, adoption, (int) Math.max(
+                1,
+                settings.reconcileInterval().toMillis()
+                        / settings.heartbeatInterval().toMillis())));
     }
+
+    private final TaskMoves moves;
 
     private Worker worker() {
         return worker;
     }
 
-    /** Holds what the store says is in flight here (each resumes once its namespace is listed), then starts the loop. */
+    /**
+     * Registers this replica (refused when its id is alive elsewhere), holds what the store says is
+     * in flight here (each resumes once its namespace is listed), then starts the loop.
+     */
     void start() {
+        liveness.start();
         inbox.start();
         recovery.start();
         loop = Thread.ofPlatform().daemon().name("drover-scheduler").start(this::run);
@@ -182,6 +211,9 @@ final class TaskEngine implements AutoCloseable {
     private void claim() {
         int want;
         while (!stopped && (want = Math.min(MAX_CLAIM, settings.parallelism() - inFlight.size())) > 0) {
+            if (liveness.fenced()) {
+                return; // its heartbeats do not reach the store: claim nothing until they do
+            }
             List<Task> claimed = claimable == null
                     ? store.claim(settings.owner(), settings.cluster(), want, clock.instant())
                     : claimOnly(want);
@@ -225,8 +257,17 @@ final class TaskEngine implements AutoCloseable {
     }
 
     @Override
+    /**
+     * A graceful stop: no more claims; creates in flight may answer; tasks whose pod was never
+     * asked for go back to the queue; what was learned is recorded; then the replica is marked
+     * stopped, so the others take over its tasks in flight at once.
+     */
     public void close() {
+        if (stopped) {
+            return;
+        }
         stopped = true;
+        liveness.stopping();
         nudge();
         if (loop != null) {
             try {
@@ -236,10 +277,29 @@ final class TaskEngine implements AutoCloseable {
             }
             loop.interrupt(); // ... and only then cut it short
         }
-        launches.close();
+        launches.close(); // creates in flight answer (up to a deadline); no new ones start
         tracker.close();
         inbox.close(); // what was learned before the watches stopped is still recorded
+        handBack();
         podReads.close(Duration.ZERO);
         cleanups.close(Duration.ofSeconds(10)); // let started cleanups finish
+        liveness.close();
+    }
+
+    /** Tasks claimed whose create never went out: back to the queue now, for any replica. */
+    private void handBack() {
+        TaskMoves.Batch b = moves.batch();
+        int n = 0;
+        for (ActiveTask a : List.copyOf(inFlight.all())) {
+            if (a.state == TaskState.LAUNCHING && a.podName == null && a.launchPending.get()) {
+                b.requeue(a.id, a.tryNumber, Duration.ZERO, "handed back: its scheduler stopped");
+                n++;
+            }
+        }
+        try {
+            b.commit();
+        } catch (RuntimeException e) {
+            log.warn("could not hand back {} task(s): {}", n, e.toString());
+        }
     }
 }

@@ -29,11 +29,14 @@ final class TaskMoves {
     private final TaskStore store;
     private final Clock clock;
     private final Consumer<Task> listener;
+    /** The scheduler moving its tasks: a change of a task in flight happens only while the store still says it is this one's. */
+    private final String owner;
 
-    TaskMoves(TaskStore store, Clock clock, Consumer<Task> listener) {
+    TaskMoves(TaskStore store, Clock clock, Consumer<Task> listener, String owner) {
         this.store = store;
         this.clock = clock;
         this.listener = listener;
+        this.owner = owner;
     }
 
     Batch batch() {
@@ -127,7 +130,10 @@ final class TaskMoves {
                 FailureDetails failure,
                 Instant nextAttemptAt,
                 Runnable then) {
-            requests.add(new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now()));
+            // Waiting tasks have no owner; every other change is of a task in flight here.
+            String expected = from.equals(WAITING) ? null : owner;
+            requests.add(
+                    new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now(), expected));
             thens.add(then);
             return this;
         }

@@ -31,7 +31,8 @@ final class Worker {
                     case Message.Launched l -> news.launched(l, b);
                     case Message.DetailsRead d -> news.detailsRead(d, b);
                     case Message.NamespaceSynced s -> recovery.namespaceSynced(s.namespace(), b);
-                    case Message.Resume r -> recovery.resume(r.task(), b);
+                    case Message.Resume r -> recovery.resume(r.task(), r.takenOver(), b);
+                    case Message.DropAll d -> recovery.dropAll();
                     case Message.PodLookedUp p -> recovery.lookedUp(p, b);
                     case Message.CancelAsked c -> sweeps.cancelAsked(c, b);
                     case Message.Overdue o -> sweeps.overdue(o, b);

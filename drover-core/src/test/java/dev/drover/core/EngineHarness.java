@@ -22,6 +22,9 @@ final class EngineHarness implements AutoCloseable {
             TaskStores.h2InMemory("engine" + ThreadLocalRandom.current().nextInt(1 << 30));
     final FakeCluster cluster = new FakeCluster(OWNER);
     final List<Task> changes = new CopyOnWriteArrayList<>();
+    /** Heartbeats of the harness's replica (its alive threshold is six of them). */
+    long heartbeatMillis = 1000;
+
     private TaskEngine engine;
 
     TaskEngine start() {
@@ -41,7 +44,11 @@ final class EngineHarness implements AutoCloseable {
                         Drover.DEFAULT_FATAL_WAITING_REASONS,
                         20,
                         Duration.ofMillis(50),
-                        Duration.ofSeconds(5)),
+                        Duration.ofSeconds(5),
+                        "test-host",
+                        "test",
+                        Duration.ofMillis(heartbeatMillis),
+                        Duration.ofMillis(heartbeatMillis * 6)),
                 clock,
                 changes::add,
                 claimable);

@@ -104,6 +104,62 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     }
 
     @Override
+    public boolean adopt(String namespace, String pod, String resourceVersion, String newOwner) {
+        PodView p = pods.get(namespace + "/" + pod);
+        if (p == null || !p.resourceVersion().equals(resourceVersion)) {
+            return false;
+        }
+        calls.add("adopt " + namespace + "/" + pod);
+        relabel(namespace, pod, PodLabels.OWNER, newOwner);
+        return true;
+    }
+
+    @Override
+    public boolean finishedIfUnchanged(String namespace, String pod, String resourceVersion, boolean delete) {
+        PodView p = pods.get(namespace + "/" + pod);
+        if (p == null || !p.resourceVersion().equals(resourceVersion)) {
+            return false;
+        }
+        finished(namespace, pod, delete);
+        return true;
+    }
+
+    @Override
+    public List<PodView> list(String namespace, String labelSelector) {
+        calls.add("list " + namespace + " " + labelSelector);
+        return pods.values().stream()
+                .filter(p -> p.namespace().equals(namespace) && matches(p.labels(), labelSelector))
+                .toList();
+    }
+
+    /** The selector forms the engine uses: {@code k}, {@code k=v}, {@code k!=v}, {@code k notin (a,b)}. */
+    static boolean matches(Map<String, String> labels, String selector) {
+        for (String req : selector.split(",(?![^(]*\\))")) {
+            req = req.strip();
+            if (req.contains(" notin ")) {
+                String key = req.substring(0, req.indexOf(' '));
+                String values = req.substring(req.indexOf('(') + 1, req.indexOf(')'));
+                if (labels.containsKey(key) && List.of(values.split(",")).contains(labels.get(key))) {
+                    return false;
+                }
+            } else if (req.contains("!=")) {
+                String[] kv = req.split("!=");
+                if (kv[1].equals(labels.get(kv[0]))) {
+                    return false;
+                }
+            } else if (req.contains("=")) {
+                String[] kv = req.split("=");
+                if (!kv[1].equals(labels.get(kv[0]))) {
+                    return false;
+                }
+            } else if (!labels.containsKey(req)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public Optional<PodView> lookUp(String namespace, String name) {
         return Optional.ofNullable(pods.get(namespace + "/" + name));
     }

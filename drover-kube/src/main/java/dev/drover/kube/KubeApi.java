@@ -136,6 +136,15 @@ public final class KubeApi implements AutoCloseable {
         return write(new Call("delete", "DELETE", path, null, null, null, WRITE_TIMEOUT, true, true));
     }
 
+    /**
+     * Deletes with {@code DeleteOptions} (e.g. {@code {"preconditions":{"resourceVersion":"42"}}}:
+     * only if the object has not changed since it was read; a 409 then throws {@link ApiException}).
+     */
+    public int delete(String path, String deleteOptionsJson) {
+        return write(new Call(
+                "delete", "DELETE", path, null, "application/json", deleteOptionsJson, WRITE_TIMEOUT, true, true));
+    }
+
     private int write(Call call) {
         // The whole answer was read (a few KB): closing it half-read would reset the stream.
         return send(call).code();
