@@ -30,7 +30,7 @@ final class Liveness implements AutoCloseable {
         /** The store says this replica was declared dead (its heartbeats had stopped): drop what it holds, without a write. */
         void declaredDead();
 
-        /** Every heartbeat that reached the store, after the takeovers. */
+        /** Every heartbeat, after the takeovers (also when it did not reach the store). */
         void beat();
     }
 
@@ -135,6 +135,7 @@ final class Liveness implements AutoCloseable {
                     self,
                     e.toString(),
                     fenced() ? "; fenced: no claims and no pod creations until it does" : "");
+            listener.beat(); // the pods' cleanup goes on, leaving out only this replica, as far as the store allows
             return;
         }
         long now = nanos.getAsLong();
@@ -157,6 +158,7 @@ final class Liveness implements AutoCloseable {
         } catch (RuntimeException e) {
             aliveSiblings = Optional.empty();
             log.warn("could not read the replicas ({}); adoption excludes only this one meanwhile", e.toString());
+            listener.beat();
             return;
         }
         aliveSiblings = Optional.of(all.stream()

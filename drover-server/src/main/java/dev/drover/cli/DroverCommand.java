@@ -21,7 +21,8 @@ public final class DroverCommand implements Runnable {
             TaskCommands.ListTasks.class,
             TaskCommands.Cancel.class,
             TaskCommands.Logs.class,
-            WorkerCommand.class);
+            WorkerCommand.class,
+            ReplicasCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -254,6 +254,38 @@ public final class PostgresServer implements AutoCloseable {
         return logFile;
     }
 
+    /**
+     * An outage: the server goes down at once (open connections break), its data kept; {@link
+     * #bringUp()} starts it again on the same port.
+     */
+    public synchronized void takeDown() throws IOException {
+        run(
+                asServerUser(List.of(
+                        BIN.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop")),
+                dir.resolve("pg_ctl-down.log"),
+                Duration.ofSeconds(40));
+    }
+
+    /** Starts the server again after {@link #takeDown()}, on the same port and data. */
+    public synchronized void bringUp() throws IOException {
+        run(
+                asServerUser(List.of(
+                        BIN.resolve("pg_ctl").toString(),
+                        "-D",
+                        dataDir.toString(),
+                        "-l",
+                        logFile.toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                                + " -c synchronous_commit=off -c full_page_writes=off",
+                        "start")),
+                dir.resolve("pg_ctl-up.log"),
+                Duration.ofSeconds(90));
+    }
+
     /** Stops the server (fast shutdown: open connections are closed) and deletes its directory. */
     public void stop() {
         stopNow();

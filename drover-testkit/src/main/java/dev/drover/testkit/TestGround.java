@@ -315,6 +315,39 @@ public final class TestGround implements AutoCloseable {
         return stateDir.resolve("kubeconfig");
     }
 
+    /**
+     * Writes a kubeconfig for {@code user} to {@code file} (the same cluster entry as {@link
+     * #kubeconfig()}, the user's token): for a child process that must act as that user.
+     */
+    public Path kubeconfigFor(TestUser user, Path file) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: drover-testground
+                  cluster:
+                    server: %s
+                    insecure-skip-tls-verify: true
+                users:
+                - name: %s
+                  user:
+                    token: %s
+                contexts:
+                - name: drover-testground
+                  context:
+                    cluster: drover-testground
+                    user: %s
+                    namespace: %s
+                current-context: drover-testground
+                """.formatted(masterUrl(), user.userName(), user.token(), user.userName(), user.namespace());
+        try {
+            Files.writeString(file, yaml);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
+    }
+
     /** The audit log (one JSON line per request), when the ground was built with {@code auditLog(true)}. */
     public Path auditLog() {
         return stateDir.resolve("audit.log");
