@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,6 @@ final class Recovery {
     private final PodNews news;
     private final Consumer<ActiveTask> launch;
     private final Cleanup cleanup;
-    private final Supplier<Optional<Set<String>>> aliveSiblings;
     /** How often a pod that changed while we adopted it is looked at again before giving up to the next reconcile. */
     private static final int ADOPT_TRIES = 3;
     /** Tasks the store holds in flight for this scheduler that were not held here at the last look. */
@@ -47,8 +45,7 @@ final class Recovery {
             Inbox inbox,
             PodNews news,
             Consumer<ActiveTask> launch,
-            Cleanup cleanup,
-            Supplier<Optional<Set<String>>> aliveSiblings) {
+            Cleanup cleanup) {
         this.store = store;
         this.owner = owner;
         this.inFlight = inFlight;
@@ -59,7 +56,6 @@ final class Recovery {
         this.news = news;
         this.launch = launch;
         this.cleanup = cleanup;
-        this.aliveSiblings = aliveSiblings;
     }
 
     /**
@@ -209,9 +205,9 @@ final class Recovery {
         if (owner.equals(podOwner)) {
             news.changed(pod, false, b); // ours, outside the watch (e.g. labelled done): what it says counts
             news.askAgainIfCancelled(a);
-        } else if (!a.takenOver
-                || aliveSiblings.get().map(alive -> alive.contains(podOwner)).orElse(false)) {
-            // Relabelled away by someone, or held by a replica that is alive: not ours to touch.
+        } else if (!a.takenOver) {
+            // Relabelled away by someone while the store still said ours: not ours to touch (an heir
+            // takes the task in the store before it relabels the pod).
             log.info(
                     "task {}: its pod {}/{} belongs to {} now; letting it go",
                     a.id,
@@ -220,6 +216,8 @@ final class Recovery {
                     podOwner);
             inFlight.letGo(a);
         } else {
+            // The store gave this task to this replica: its pod is this replica's, whoever's name it
+            // carries (the replica it was taken from may even run again, as a new run of its id).
             adopt(a, pod, podOwner);
         }
     }

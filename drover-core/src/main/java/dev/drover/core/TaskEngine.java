@@ -112,8 +112,7 @@ final class TaskEngine implements AutoCloseable {
                 inbox,
                 news,
                 this::launchWhenListed,
-                parts.cleanup(),
-                liveness::aliveSiblings);
+                parts.cleanup());
         this.sweeps = new Sweeps(
                 store,
                 inFlight,

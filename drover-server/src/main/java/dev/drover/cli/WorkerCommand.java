@@ -40,6 +40,13 @@ final class WorkerCommand implements Callable<Integer> {
                     + " (default: 30s; at least three heartbeat intervals).")
     Duration aliveThreshold = Duration.ofSeconds(30);
 
+    @Option(
+            names = "--reconcile-interval",
+            converter = Durations.Converter.class,
+            description = "How often it compares the store's tasks with its own and settles the pods of replicas"
+                    + " that are not alive (default: 30s).")
+    Duration reconcileInterval = Duration.ofSeconds(30);
+
     @Override
     public Integer call() throws Exception {
         KubeTarget target = exec.kube.resolve();
@@ -49,6 +56,7 @@ final class WorkerCommand implements Callable<Integer> {
                 Drover drover = exec.drover(store)
                         .parallelism(parallelism)
                         .heartbeat(heartbeatInterval, aliveThreshold)
+                        .reconcileInterval(reconcileInterval)
                         .build()
                         .start();
                 // On a signal the graceful stop writes to the store before the JVM's hooks run (an

@@ -42,6 +42,9 @@ final class Fleet implements AutoCloseable {
     final Path dir;
     final NodeSimulator sim;
     private final List<Worker> workers = new ArrayList<>();
+    /** The workers' reconcile interval: also how often they settle the pods of replicas not alive. */
+    Duration reconcile = Duration.ofSeconds(2);
+
     private final KubernetesClient admin;
 
     final PostgresServer pg;
@@ -148,7 +151,9 @@ final class Fleet implements AutoCloseable {
                 "--heartbeat-interval",
                 heartbeat.toMillis() + "ms",
                 "--alive-threshold",
-                alive.toMillis() + "ms"));
+                alive.toMillis() + "ms",
+                "--reconcile-interval",
+                reconcile.toMillis() + "ms"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(w.log.toFile());
         pb.environment().put("DROVER_LOG", "info");
         w.process = pb.start();

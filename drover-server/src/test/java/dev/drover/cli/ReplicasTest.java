@@ -114,12 +114,221 @@ class ReplicasTest {
                     }
                 });
             });
+            // heirs racing for the dead one's pods: exactly one relabel got through per adopted pod
+            Map<String, Long> relabels = AuditLog.read(ground, ns.name()).stream()
+                    .filter(e -> e.patchesLabel("drover.dev/owner") && e.code() == 200)
+                    .collect(Collectors.groupingBy(e -> e.name(), Collectors.counting()));
+            assertThat(relabels).isNotEmpty();
+            assertThat(relabels.values()).allMatch(n -> n == 1);
             // the dead replica's tasks ended soon after its death: the threshold and a few seconds
             Instant lastOrphanEnd = takenOver.stream()
                     .map(id -> fleet.store.transitions(id).getLast().at())
                     .max(Instant::compareTo)
                     .orElseThrow();
             assertThat(Duration.between(killedAt, lastOrphanEnd)).isLessThan(ALIVE.plusSeconds(20));
+        }
+    }
+
+    private static List<String> takenOverFrom(Fleet fleet, String victim) {
+        return fleet.tasks().stream()
+                .filter(t -> fleet.store.transitions(t.id()).stream()
+                        .anyMatch(tr -> tr.reason() != null && tr.reason().endsWith(" from " + victim)))
+                .map(Task::id)
+                .toList();
+    }
+
+    private static void everyTaskEndedOnceAsItsBehaviourSays(Fleet fleet) {
+        for (Task t : fleet.tasks()) {
+            List<Transition> history = fleet.store.transitions(t.id());
+            assertThat(history.stream().filter(tr -> tr.to().isTerminal()))
+                    .as("%s ends exactly once: %s", t.id(), history)
+                    .hasSize(1);
+            assertThat(t.state())
+                    .as(() -> t.id() + " " + history + "\n" + podStory(fleet, t))
+                    .isEqualTo(expected(t));
+        }
+    }
+
+    /** What the apiserver saw happen to a task's pods: for a failing test's message. */
+    private static String podStory(Fleet fleet, Task t) {
+        try { java.nio.file.Files.copy(fleet.ground.auditLog(), java.nio.file.Path.of("/tmp/replicas-audit.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING); } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); } // TEMP
+        return "pod story:\n"
+                + AuditLog.read(fleet.ground.auditLog(), e -> true).stream()
+                        .filter(e -> (e.name() != null && e.name().contains(t.id()))
+                                || e.requestUri().contains(t.id()))
+                        .map(e -> e.at() + " " + e.verb() + " " + e.subresource() + " " + e.user() + " " + e.code()
+                                + " " + (e.requestObject() == null ? "" : e.requestObject()))
+                        .collect(Collectors.joining("\n"));
+    }
+
+    /** Waits until every task ended; on a timeout says where each stands, and what the workers logged. */
+    private static void awaitAllEnded(Fleet fleet, Duration atMost) {
+        try {
+            await().atMost(atMost)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fleet.tasks().stream().allMatch(t -> t.state().isTerminal()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            String open = fleet.tasks().stream()
+                    .filter(t -> !t.state().isTerminal())
+                    .map(t -> t.id() + " " + t.state() + " owner " + t.owner() + " " + fleet.store.transitions(t.id()))
+                    .collect(Collectors.joining("\n"));
+            throw new AssertionError("tasks still open:\n" + open + "\n" + fleet.logs(), e);
+        }
+    }
+
+    @Test
+    void aReplicaPausedPastTheThresholdNeitherOverwritesItsHeirNorCreatesPodsForTasksItLost(
+            TestGround ground, TestNamespace ns) throws Exception {
+        try (Fleet fleet = new Fleet(ground, ns.name(), HEARTBEAT, ALIVE);
+                Drover client = fleet.client()) {
+            Fleet.Worker paused = fleet.start("r1", 30);
+            client.submitAll(tasks(ns.name(), 30, "run=8s"));
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> fleet.inFlightByOwner()
+                                    .getOrDefault("r1", List.of())
+                                    .size()
+                            == 30);
+            fleet.start("r2", 40);
+
+            paused.pause();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> !fleet.inFlightByOwner().containsKey("r1"));
+            Instant resumedAt = Instant.now();
+            paused.resume(); // it wakes with its old picture: pods it thinks it holds, news queued up
+
+            awaitAllEnded(fleet, Duration.ofMinutes(2));
+            everyTaskEndedOnceAsItsBehaviourSays(fleet);
+            List<String> lost = takenOverFrom(fleet, "r1");
+            assertThat(lost).hasSize(30);
+            for (String id : lost) {
+                assertThat(fleet.store.transitions(id).getLast().reason())
+                        .as("the heir recorded the end")
+                        .doesNotContain("r1");
+            }
+            List<AuditLog.Entry> byPaused = AuditLog.read(ground, ns.name()).stream()
+                    .filter(e -> e.user().endsWith(":r1") && e.at().isAfter(resumedAt))
+                    .toList();
+            assertThat(byPaused)
+                    .as("r1 after it woke: no pod made, none relabelled or labelled done")
+                    .noneMatch(e -> e.verb().equals("create") && "pods".equals(e.resource()))
+                    .noneMatch(e -> e.verb().equals("patch") && "pods".equals(e.resource()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> paused.logText().contains("was declared dead"));
+        }
+    }
+
+    @Test
+    void liveReplicasNeverRelabelEachOthersPods(TestGround ground, TestNamespace ns) throws Exception {
+        try (Fleet fleet = new Fleet(ground, ns.name(), HEARTBEAT, ALIVE);
+                Drover client = fleet.client()) {
+            fleet.start("r1", 20);
+            fleet.start("r2", 20);
+            fleet.start("r3", 20);
+            // finished pods around (failed ones are kept, done) and pods that keep running
+            client.submitAll(tasks(ns.name(), 20, "run=1s"));
+            client.submitAll(tasks(ns.name(), 15, "run=60s"));
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> fleet.tasks().stream()
+                                            .filter(t -> t.state() == TaskState.RUNNING)
+                                            .count()
+                                    == 15
+                            && fleet.tasks().stream()
+                                            .filter(t -> t.state().isTerminal())
+                                            .count()
+                                    == 20);
+            Instant from = Instant.now();
+
+            long sweeps = 0;
+            // several settling rounds of every replica (every 2 s each)
+            await().pollDelay(Duration.ofSeconds(12))
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> true);
+            List<AuditLog.Entry> window = AuditLog.read(ground, ns.name()).stream()
+                    .filter(e -> e.at().isAfter(from))
+                    .toList();
+            sweeps = window.stream()
+                    .filter(e -> e.verb().equals("list") && e.requestUri().contains("notin"))
+                    .count();
+            assertThat(sweeps)
+                    .as("the replicas did look for other replicas' pods")
+                    .isGreaterThanOrEqualTo(9);
+            assertThat(window.stream().filter(e -> e.patchesLabel("drover.dev/owner")))
+                    .as("relabels in steady state")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aGracefulStopHandsOverWithoutWaitingForTheThreshold(TestGround ground, TestNamespace ns) throws Exception {
+        Duration longThreshold = Duration.ofSeconds(60);
+        try (Fleet fleet = new Fleet(ground, ns.name(), Duration.ofSeconds(1), longThreshold);
+                Drover client = fleet.client()) {
+            Fleet.Worker leaving = fleet.start("r1", 20);
+            client.submitAll(tasks(ns.name(), 20, "run=20s"));
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> fleet.inFlightByOwner()
+                                    .getOrDefault("r1", List.of())
+                                    .size()
+                            == 20);
+            fleet.start("r2", 20);
+
+            Instant stoppedAt = Instant.now();
+            leaving.terminate();
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !fleet.inFlightByOwner().containsKey("r1"));
+            assertThat(Duration.between(stoppedAt, Instant.now())).isLessThan(longThreshold.dividedBy(2));
+            assertThat(leaving.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            assertThat(fleet.replica("r1").orElseThrow().state()).isEqualTo(dev.drover.core.ReplicaState.STOPPED);
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> fleet.tasks().stream().allMatch(t -> t.state().isTerminal()));
+            everyTaskEndedOnceAsItsBehaviourSays(fleet);
+        }
+    }
+
+    @Test
+    void aStoreOutageLosesNoTaskAndRunsNoneTwice(TestGround ground, TestNamespace ns) throws Exception {
+        try (dev.drover.testkit.PostgresServer pg = dev.drover.testkit.PostgresServer.start();
+                Fleet fleet = new Fleet(ground, ns.name(), HEARTBEAT, ALIVE, pg);
+                Drover client = fleet.client()) {
+            fleet.start("r1", 30);
+            fleet.start("r2", 30);
+            fleet.start("r3", 30);
+            client.submitAll(tasks(ns.name(), 150, "run=3s"));
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> fleet.tasks().stream()
+                                    .filter(t -> t.state().isTerminal())
+                                    .count()
+                            >= 20);
+
+            Instant down = Instant.now();
+            pg.takeDown();
+            await().pollDelay(Duration.ofSeconds(30))
+                    .atMost(Duration.ofSeconds(40))
+                    .until(() -> true);
+            Instant up = Instant.now();
+            pg.bringUp();
+
+            awaitAllEnded(fleet, Duration.ofMinutes(3));
+            everyTaskEndedOnceAsItsBehaviourSays(fleet);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> fleet.store.replicas(ALIVE).stream()
+                                    .filter(r -> r.alive())
+                                    .count()
+                            == 3);
+            // while the store was away, the replicas' look for other replicas' pods left out only themselves
+            List<AuditLog.Entry> outageLists = AuditLog.read(ground, ns.name()).stream()
+                    .filter(e -> e.verb().equals("list")
+                            && e.requestUri().contains("labelSelector=drover.dev%2Fowner%2C")
+                            && e.at().isAfter(down.plusSeconds(5))
+                            && e.at().isBefore(up))
+                    .toList();
+            assertThat(outageLists).isNotEmpty();
+            assertThat(outageLists)
+                    .allMatch(e -> !e.requestUri().contains("notin")
+                            && e.requestUri()
+                                    .contains("drover.dev%2Fowner%21%3D"
+                                            + e.user().substring(e.user().lastIndexOf(':') + 1)));
         }
     }
 }
