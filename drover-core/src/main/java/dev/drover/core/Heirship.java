@@ -1,5 +1,6 @@
 package dev.drover.core;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -8,22 +9,37 @@ import org.slf4j.LoggerFactory;
 /**
  * What the heartbeats mean for this replica's scheduler: tasks taken over from a replica that is
  * not alive are resumed like strays (their pods adopted), a declaration of its own death drops
- * everything it holds, and every few heartbeats the pods of replicas that are not alive are
- * settled ({@link PodAdoption}).
+ * everything it holds; and, on a thread of its own every reconcile interval, the pods of replicas
+ * that are not alive are settled ({@link PodAdoption}). Its own thread, not the heartbeat's: a
+ * heartbeat that waits on a store that is down must not hold back the cleanup of finished pods.
  */
-final class Heirship implements Liveness.Listener {
+final class Heirship implements Liveness.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Heirship.class);
     private final Consumer<Message> inbox;
     private final Runnable nudge;
     private final PodAdoption adoption;
-    private final int adoptEveryBeats;
-    private int beats;
+    private final Duration every;
+    private volatile boolean stopped;
+    private Thread thread;
 
-    Heirship(Consumer<Message> inbox, Runnable nudge, PodAdoption adoption, int adoptEveryBeats) {
+    Heirship(Consumer<Message> inbox, Runnable nudge, PodAdoption adoption, Duration every) {
         this.inbox = inbox;
         this.nudge = nudge;
         this.adoption = adoption;
-        this.adoptEveryBeats = Math.max(1, adoptEveryBeats);
+        this.every = every;
+    }
+
+    void start() {
+        thread = Thread.ofPlatform().daemon().name("drover-adoption").start(() -> {
+            while (!stopped) {
+                try {
+                    Thread.sleep(every);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                settle();
+            }
+        });
     }
 
     @Override
@@ -37,11 +53,8 @@ final class Heirship implements Liveness.Listener {
         inbox.accept(new Message.DropAll());
     }
 
-    @Override
-    public void beat() {
-        if (++beats % adoptEveryBeats != 0) {
-            return;
-        }
+    /** One look at the pods of replicas that are not alive. Package-private: tests settle by hand. */
+    void settle() {
         try {
             int settled = adoption.sweep();
             if (settled > 0) {
@@ -49,6 +62,14 @@ final class Heirship implements Liveness.Listener {
             }
         } catch (RuntimeException e) {
             log.warn("settling the pods of replicas that are not alive failed; trying again: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
         }
     }
 }

@@ -29,9 +29,6 @@ final class Liveness implements AutoCloseable {
 
         /** The store says this replica was declared dead (its heartbeats had stopped): drop what it holds, without a write. */
         void declaredDead();
-
-        /** Every heartbeat, after the takeovers (also when it did not reach the store). */
-        void beat();
     }
 
     private final TaskStore store;
@@ -48,9 +45,6 @@ final class Liveness implements AutoCloseable {
 
         @Override
         public void declaredDead() {}
-
-        @Override
-        public void beat() {}
     };
 
     private volatile long lastBeatNanos;
@@ -135,8 +129,7 @@ final class Liveness implements AutoCloseable {
                     self,
                     e.toString(),
                     fenced() ? "; fenced: no claims and no pod creations until it does" : "");
-            listener.beat(); // the pods' cleanup goes on, leaving out only this replica, as far as the store allows
-            return;
+            return; // the pods' cleanup goes on (Heirship), leaving out only this replica, as far as the store allows
         }
         long now = nanos.getAsLong();
         if (!recorded) {
@@ -158,7 +151,6 @@ final class Liveness implements AutoCloseable {
         } catch (RuntimeException e) {
             aliveSiblings = Optional.empty();
             log.warn("could not read the replicas ({}); adoption excludes only this one meanwhile", e.toString());
-            listener.beat();
             return;
         }
         aliveSiblings = Optional.of(all.stream()
@@ -166,7 +158,6 @@ final class Liveness implements AutoCloseable {
                 .map(Replica::id)
                 .collect(Collectors.toUnmodifiableSet()));
         takeOverFrom(all, now);
-        listener.beat();
     }
 
     /**

@@ -129,11 +129,11 @@ final class TaskEngine implements AutoCloseable {
         this.moves = moves;
         PodAdoption adoption = new PodAdoption(
                 store, settings.owner(), tracker, parts.reads(), parts.cleanup(), classifier, liveness::aliveSiblings);
-        liveness.listener(new Heirship(inbox::post, this::nudge, adoption, (int) Math.max(
-                1,
-                settings.reconcileInterval().toMillis()
-                        / settings.heartbeatInterval().toMillis())));
+        this.heirship = new Heirship(inbox::post, this::nudge, adoption, settings.reconcileInterval());
+        liveness.listener(heirship);
     }
+
+    private final Heirship heirship;
 
     private final TaskMoves moves;
 
@@ -149,6 +149,7 @@ final class TaskEngine implements AutoCloseable {
         liveness.start();
         inbox.start();
         recovery.start();
+        heirship.start();
         loop = Thread.ofPlatform().daemon().name("drover-scheduler").start(this::run);
     }
 
@@ -202,6 +203,9 @@ final class TaskEngine implements AutoCloseable {
         if (now - lastReconcile >= settings.reconcileInterval().toNanos()) {
             lastReconcile = now;
             recovery.reconcile();
+            // Measured from its end too: a look that waited long on the store (an outage) is not
+            // followed at once by the next, so "two looks in a row" stay an interval apart.
+            lastReconcile = System.nanoTime();
         }
         claim();
     }
@@ -266,6 +270,7 @@ final class TaskEngine implements AutoCloseable {
             return;
         }
         stopped = true;
+        heirship.close();
         liveness.stopping();
         nudge();
         if (loop != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.drover.core.store.TaskStore;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.RbacRule;
 import dev.drover.testkit.TestGround;
@@ -22,6 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 @KubernetesTest
 class ExecutorDefectsTest {
+    /** The store the executor runs on: H2 in memory here; its {@code OnPostgres} subclass runs the same tests on PostgreSQL. */
+    TaskStore openStore() {
+        return ExecutorFixture.h2Store();
+    }
 
     private static List<Pod> podsOf(ExecutorFixture fx, String taskId) {
         return fx.admin
@@ -35,7 +40,7 @@ class ExecutorDefectsTest {
     @Test
     void aPodRelabelledAwayIsNeverFailedNorRunAgainByTheStrayPickUp(TestGround ground, TestNamespace ns)
             throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             fx.startDrover(b -> b.reconcileInterval(Duration.ofMillis(300)));
             TaskHandle h = fx.drover.submit(fx.task("adopted", "run=60s")
                     .retries(2, Duration.ofMillis(100))
@@ -72,7 +77,7 @@ class ExecutorDefectsTest {
                 RbacRule.of("", "pods/log", "get"),
                 RbacRule.of("", "events", "list", "watch"));
         ground.grant(runner, locked, RbacRule.of("", "pods", "create", "get", "patch", "delete")); // no list, no watch
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), runner.config())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), runner.config(), openStore())) {
             // A task of the locked namespace in flight from before a restart: the store says RUNNING.
             Instant now = Instant.now();
             Task before = fx.store.insert(
@@ -118,7 +123,7 @@ class ExecutorDefectsTest {
 
     @Test
     void aSlowKubeletHoldsBackOnlyItsOwnTasksFailureDetails(TestGround ground, TestNamespace ns) throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             fx.startDrover();
             TaskHandle slow = fx.drover.submit(fx.task("slow", "run=300ms; exit=1; log=it broke; log-delay=10s")
                     .build());
@@ -141,7 +146,7 @@ class ExecutorDefectsTest {
     @Test
     void aCancelThroughAnotherDroverReachesTheTaskAndEndsItsHandle(TestGround ground, TestNamespace ns)
             throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             fx.startDrover();
             // A Drover that only submits and cancels (a client, e.g. a REST front): it schedules nothing.
             try (Drover client =
@@ -168,7 +173,7 @@ class ExecutorDefectsTest {
     @Test
     void aPodThatSucceededWhileItsSchedulerWasDownWinsOverACancelAskedMeanwhile(TestGround ground, TestNamespace ns)
             throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             Drover first = fx.startDrover();
             TaskHandle h = first.submit(fx.task("done-while-down", "run=2s").build());
             await().atMost(Duration.ofSeconds(30))
@@ -192,7 +197,7 @@ class ExecutorDefectsTest {
 
     @Test
     void aTaskForANamespaceThatDoesNotExistIsRefusedAtSubmit(TestGround ground, TestNamespace ns) {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             fx.startDrover();
 
             assertThatThrownBy(() -> fx.drover.submit(
@@ -205,7 +210,7 @@ class ExecutorDefectsTest {
 
     @Test
     void aSchedulerOfAnotherClusterNeverClaimsTheTask(TestGround ground, TestNamespace ns) throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name());
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore());
                 Drover elsewhere = Drover.builder(fx.config, fx.store)
                         .schedulerId("elsewhere")
                         .cluster("another-cluster")

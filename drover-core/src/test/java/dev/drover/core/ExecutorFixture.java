@@ -5,6 +5,7 @@ import dev.drover.core.store.TaskStores;
 import dev.drover.kube.KubeApi;
 import dev.drover.sim.Fidelity;
 import dev.drover.sim.NodeSimulator;
+import dev.drover.testkit.PostgresServer;
 import dev.drover.testkit.TestGround;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-/** A namespace with simulated nodes, an in-memory store and a Drover, for one test. */
+/** A namespace with simulated nodes, a store (H2 in memory unless given) and a Drover, for one test. */
 final class ExecutorFixture implements AutoCloseable {
     static final String BEHAVIOR = NodeSimulator.BEHAVIOR_ANNOTATION;
     final String ns;
@@ -33,11 +34,15 @@ final class ExecutorFixture implements AutoCloseable {
     }
 
     ExecutorFixture(TestGround ground, String ns, Config config) {
+        this(ground, ns, config, h2Store());
+    }
+
+    ExecutorFixture(TestGround ground, String ns, Config config, TaskStore store) {
         this.ns = ns;
         this.config = config;
         this.admin = ground.adminClient();
         this.api = KubeApi.builder(config).build();
-        this.store = TaskStores.h2InMemory("t" + ThreadLocalRandom.current().nextInt(1 << 30));
+        this.store = store;
         this.sim = NodeSimulator.builder(admin)
                 .namespaces(ns)
                 .nodes(2)
@@ -45,6 +50,16 @@ final class ExecutorFixture implements AutoCloseable {
                 .fidelity(Fidelity.FULL)
                 .build()
                 .start();
+    }
+
+    static TaskStore h2Store() {
+        return TaskStores.h2InMemory("t" + ThreadLocalRandom.current().nextInt(1 << 30));
+    }
+
+    /** A new database on the test kit's PostgreSQL server. */
+    static TaskStore postgresStore() {
+        PostgresServer server = PostgresServer.shared();
+        return TaskStores.postgres(server.createDatabase(), server.user(), server.password());
     }
 
     Drover startDrover() {

@@ -3,6 +3,7 @@ package dev.drover.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.drover.core.store.TaskStore;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.RbacRule;
 import dev.drover.testkit.TestGround;
@@ -20,10 +21,14 @@ import org.junit.jupiter.api.Test;
 /** Crashes, restarts and an overloaded apiserver. */
 @KubernetesTest
 class ExecutorRecoveryTest {
+    /** The store the executor runs on: H2 in memory here; its {@code OnPostgres} subclass runs the same tests on PostgreSQL. */
+    TaskStore openStore() {
+        return ExecutorFixture.h2Store();
+    }
 
     @Test
     void aCreateRepeatedAfterACrashFindsThePodOursAndAStrangersPodIsNot(TestGround ground, TestNamespace ns) {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             Task t = fx.store.insert(TaskIds.next(), fx.task("idem", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
             PodLauncher launcher = new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1));
@@ -60,7 +65,7 @@ class ExecutorRecoveryTest {
     @Test
     void tasksTheStoreHoldsForThisSchedulerButItDoesNotArePickedUpWhileItRuns(TestGround ground, TestNamespace ns)
             throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             fx.startDrover(b -> b.reconcileInterval(Duration.ofMillis(300)));
             // Inserted as due in an hour, so the running scheduler's own claims pass them by; then
             // claimed for it behind its back: in flight for it in the store, unknown to its memory.
@@ -92,7 +97,7 @@ class ExecutorRecoveryTest {
 
     @Test
     void aCrashBetweenCreateAndCommitNeverYieldsASecondPod(TestGround ground, TestNamespace ns) throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             // The crashed scheduler claimed the task and created its pod, then died before it saw the pod.
             Task t = fx.store.insert(TaskIds.next(), fx.task("crashy", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
@@ -116,7 +121,7 @@ class ExecutorRecoveryTest {
     @Test
     void aRestartedSchedulerRecordsWhatFinishedWhileItWasDownAndRetriesWhatVanished(TestGround ground, TestNamespace ns)
             throws Exception {
-        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name())) {
+        try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             Drover first = fx.startDrover();
             TaskHandle quick = first.submit(fx.task("quick", "run=3s").build());
             TaskHandle lost = first.submit(fx.task("lost", "run=60s")
@@ -168,7 +173,7 @@ class ExecutorRecoveryTest {
                     RbacRule.of("", "pods", "create", "get", "list", "watch", "patch", "delete"),
                     RbacRule.of("", "pods/log", "get"),
                     RbacRule.of("", "events", "list", "watch"));
-            try (ExecutorFixture fx = new ExecutorFixture(ground, ns, runner.config())) {
+            try (ExecutorFixture fx = new ExecutorFixture(ground, ns, runner.config(), openStore())) {
                 fx.drover = Drover.builder(fx.config, fx.store)
                         .schedulerId(fx.schedulerId)
                         .tick(Duration.ofMillis(100))

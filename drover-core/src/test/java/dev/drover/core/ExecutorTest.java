@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.drover.core.store.TaskStore;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
@@ -15,9 +16,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The executor end to end: real apiserver, simulated nodes, in-memory store. */
+/** The executor end to end: real apiserver, simulated nodes, a store (H2 here, PostgreSQL in {@link ExecutorOnPostgresTest}). */
 @KubernetesTest
 class ExecutorTest {
+    /** The store the executor runs on: H2 in memory here; its {@code OnPostgres} subclass runs the same tests on PostgreSQL. */
+    TaskStore openStore() {
+        return ExecutorFixture.h2Store();
+    }
+
     /** A task that runs and succeeds goes through every state once, in this order. */
     static final java.util.List<TaskState> EVERY_STATE_TO_SUCCESS = java.util.List.of(
             TaskState.QUEUED, TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING, TaskState.SUCCEEDED);
@@ -26,7 +32,7 @@ class ExecutorTest {
 
     @BeforeEach
     void setUp(TestGround ground, TestNamespace ns) {
-        fx = new ExecutorFixture(ground, ns.name());
+        fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore());
         fx.startDrover();
     }
 

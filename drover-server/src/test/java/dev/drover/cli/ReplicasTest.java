@@ -151,7 +151,6 @@ class ReplicasTest {
 
     /** What the apiserver saw happen to a task's pods: for a failing test's message. */
     private static String podStory(Fleet fleet, Task t) {
-        try { java.nio.file.Files.copy(fleet.ground.auditLog(), java.nio.file.Path.of("/tmp/replicas-audit.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING); } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); } // TEMP
         return "pod story:\n"
                 + AuditLog.read(fleet.ground.auditLog(), e -> true).stream()
                         .filter(e -> (e.name() != null && e.name().contains(t.id()))

@@ -320,29 +320,9 @@ public final class TestGround implements AutoCloseable {
      * #kubeconfig()}, the user's token): for a child process that must act as that user.
      */
     public Path kubeconfigFor(TestUser user, Path file) {
-        String yaml = """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: drover-testground
-                  cluster:
-                    server: %s
-                    insecure-skip-tls-verify: true
-                users:
-                - name: %s
-                  user:
-                    token: %s
-                contexts:
-                - name: drover-testground
-                  context:
-                    cluster: drover-testground
-                    user: %s
-                    namespace: %s
-                current-context: drover-testground
-                """.formatted(masterUrl(), user.userName(), user.token(), user.userName(), user.namespace());
         try {
-            Files.writeString(file, yaml);
-        } catch (java.io.IOException e) {
+            Files.writeString(file, kubeconfigYaml(user.userName(), user.token(), user.namespace()));
+        } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return file;
@@ -508,7 +488,12 @@ public final class TestGround implements AutoCloseable {
     }
 
     private void writeKubeconfig() throws IOException {
-        String yaml = """
+        Files.writeString(kubeconfig(), kubeconfigYaml("admin", adminToken, "default"));
+    }
+
+    /** A kubeconfig of one cluster (this ground), one user with a bearer token, one context. */
+    private String kubeconfigYaml(String user, String token, String namespace) {
+        return """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -517,18 +502,17 @@ public final class TestGround implements AutoCloseable {
                     server: %s
                     insecure-skip-tls-verify: true
                 users:
-                - name: admin
+                - name: %s
                   user:
                     token: %s
                 contexts:
                 - name: drover-testground
                   context:
                     cluster: drover-testground
-                    user: admin
-                    namespace: default
+                    user: %s
+                    namespace: %s
                 current-context: drover-testground
-                """.formatted(masterUrl(), adminToken);
-        Files.writeString(kubeconfig(), yaml);
+                """.formatted(masterUrl(), user, token, user, namespace);
     }
 
     private void writeState() throws IOException {

@@ -45,9 +45,10 @@ final class JdbcReplicas {
                     .findOne();
             if (existing.isPresent() && existing.get().alive()) {
                 Replica r = existing.get();
-                throw new IllegalStateException("schedulerId '" + id + "' is in use: a replica on host " + r.host()
-                        + " heartbeat " + r.heartbeatAge().toMillis() / 1000 + " s ago and is " + r.state()
-                        + "; stop it or choose another schedulerId");
+                throw new IllegalStateException(
+                        "schedulerId '" + id + "' is in use by a live replica on host " + r.host()
+                                + " (last heartbeat " + r.heartbeatAge().toMillis() / 1000 + " s ago, " + r.state()
+                                + "); stop it or choose another schedulerId");
             }
             if (existing.isPresent()) {
                 h.createUpdate("UPDATE replicas SET host = :host, version = :version, started_at = " + NOW

@@ -770,7 +770,8 @@ abstract class TaskStoreContract {
         try (TaskStore second = openSecondStore()) {
             assertThatThrownBy(() -> second.registerReplica("r1", "host-b", "0.1", ALIVE))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("schedulerId 'r1' is in use: a replica on host host-a");
+                    .hasMessageStartingWith(
+                            "schedulerId 'r1' is in use by a live replica on host host-a (last heartbeat");
         }
     }
 
