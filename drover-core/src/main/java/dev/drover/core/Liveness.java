@@ -96,9 +96,13 @@ final class Liveness implements AutoCloseable {
         return nanos.getAsLong() - lastBeatNanos > threshold.toNanos() / 2;
     }
 
-    /** The other replicas that were alive at the last heartbeat; empty when the store could not tell. */
+    /**
+     * The other replicas that were alive at the last heartbeat; empty when the store could not tell,
+     * and also while fenced: a picture older than half the threshold (a heartbeat that waits on a
+     * store that is down) is no longer known to be true.
+     */
     Optional<Set<String>> aliveSiblings() {
-        return aliveSiblings;
+        return fenced() ? Optional.empty() : aliveSiblings;
     }
 
     String self() {

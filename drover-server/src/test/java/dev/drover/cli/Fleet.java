@@ -123,14 +123,28 @@ final class Fleet implements AutoCloseable {
 
     /** Starts a worker in a JVM of its own and waits until the store says it is alive. */
     Worker start(String id, int parallelism) throws Exception {
+        Worker w = launch(id, id, parallelism);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!w.process.isAlive()) {
+                        throw new IllegalStateException("worker " + id + " ended: " + w.logText());
+                    }
+                    return replica(id).map(Replica::alive).orElse(false);
+                });
+        return w;
+    }
+
+    /** Starts a worker with scheduler id {@code id}, acting as the apiserver user {@code userName}; does not wait. */
+    Worker launch(String id, String userName, int parallelism) throws Exception {
         TestUser user = ground.restrictedUser(
                 ns,
-                id,
+                userName,
                 RbacRule.of("", "pods", "create", "get", "list", "watch", "patch", "delete"),
                 RbacRule.of("", "pods/log", "get"),
                 RbacRule.of("", "events", "list", "watch"));
-        Path kubeconfig = ground.kubeconfigFor(user, dir.resolve(id + ".kubeconfig"));
-        Worker w = new Worker(id, user, dir.resolve(id + ".log"));
+        Path kubeconfig = ground.kubeconfigFor(user, dir.resolve(userName + ".kubeconfig"));
+        Worker w = new Worker(id, user, dir.resolve(userName + ".log"));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -158,14 +172,6 @@ final class Fleet implements AutoCloseable {
         pb.environment().put("DROVER_LOG", "info");
         w.process = pb.start();
         workers.add(w);
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    if (!w.process.isAlive()) {
-                        throw new IllegalStateException("worker " + id + " ended: " + w.logText());
-                    }
-                    return replica(id).map(Replica::alive).orElse(false);
-                });
         return w;
     }
 

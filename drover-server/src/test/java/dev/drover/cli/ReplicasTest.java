@@ -262,13 +262,37 @@ class ReplicasTest {
         try (Fleet fleet = new Fleet(ground, ns.name(), Duration.ofSeconds(1), longThreshold);
                 Drover client = fleet.client()) {
             Fleet.Worker leaving = fleet.start("r1", 20);
-            client.submitAll(tasks(ns.name(), 20, "run=20s"));
+            client.submitAll(tasks(ns.name(), 20, "run=40s"));
             await().atMost(Duration.ofMinutes(1))
                     .until(() -> fleet.inFlightByOwner()
                                     .getOrDefault("r1", List.of())
                                     .size()
                             == 20);
             fleet.start("r2", 20);
+
+            // a second process with the id of a live replica is refused, naming the id and the fix
+            Fleet.Worker impostor = fleet.launch("r2", "impostor", 5);
+            assertThat(impostor.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            assertThat(impostor.process.exitValue()).isEqualTo(2);
+            assertThat(impostor.logText())
+                    .contains("schedulerId 'r2' is in use by a live replica on host")
+                    .contains("stop it or choose another schedulerId");
+            // drover replicas tells who is there
+            Cli.Run listed = Cli.run("replicas", "--store", fleet.storeUrl, "-o", "json");
+            assertThat(listed.exit()).as(listed.err()).isZero();
+            com.fasterxml.jackson.databind.JsonNode replicas =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed.out());
+            assertThat(replicas.findValuesAsText("id")).containsExactlyInAnyOrder("r1", "r2");
+            for (com.fasterxml.jackson.databind.JsonNode r : replicas) {
+                assertThat(r.get("state").asText()).isEqualTo("RUNNING");
+                assertThat(r.get("alive").asBoolean()).isTrue();
+                assertThat(r.get("heartbeatAgeSeconds").asDouble()).isLessThan(longThreshold.toSeconds());
+            }
+            assertThat(replicas.findValues("inFlight").stream()
+                            .mapToInt(n -> n.asInt())
+                            .sum())
+                    .isEqualTo(20);
 
             Instant stoppedAt = Instant.now();
             leaving.terminate();
@@ -279,7 +303,11 @@ class ReplicasTest {
             assertThat(leaving.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
                     .isTrue();
             assertThat(fleet.replica("r1").orElseThrow().state()).isEqualTo(dev.drover.core.ReplicaState.STOPPED);
-            await().atMost(Duration.ofMinutes(1))
+            Cli.Run table = Cli.run("replicas", "--store", fleet.storeUrl);
+            assertThat(table.out().lines().filter(l -> l.startsWith("r1 ")))
+                    .singleElement()
+                    .satisfies(l -> assertThat(l).contains("STOPPED").contains(" no "));
+            await().atMost(Duration.ofMinutes(2))
                     .until(() -> fleet.tasks().stream().allMatch(t -> t.state().isTerminal()));
             everyTaskEndedOnceAsItsBehaviourSays(fleet);
         }

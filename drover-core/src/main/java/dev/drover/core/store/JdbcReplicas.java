@@ -45,7 +45,7 @@ final class JdbcReplicas {
                     .findOne();
             if (existing.isPresent() && existing.get().alive()) {
                 Replica r = existing.get();
-                throw new IllegalStateException(
+                throw new IllegalArgumentException(
                         "schedulerId '" + id + "' is in use by a live replica on host " + r.host()
                                 + " (last heartbeat " + r.heartbeatAge().toMillis() / 1000 + " s ago, " + r.state()
                                 + "); stop it or choose another schedulerId");

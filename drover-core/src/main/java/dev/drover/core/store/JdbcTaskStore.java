@@ -88,7 +88,7 @@ final class JdbcTaskStore implements TaskStore {
             return replicas.register(id, host, version, aliveThreshold);
         } catch (JdbiException e) {
             if (isDuplicateKey(e)) { // another process registered the same new id at the same moment
-                throw new IllegalStateException(
+                throw new IllegalArgumentException(
                         "schedulerId '" + id + "' is in use by a replica that just started;"
                                 + " choose another schedulerId",
                         e);

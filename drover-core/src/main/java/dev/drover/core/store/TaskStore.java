@@ -124,7 +124,7 @@ public interface TaskStore extends AutoCloseable {
 
     /**
      * Registers a replica as running (again, for an id whose replica ended or was declared dead).
-     * Throws {@link IllegalStateException} when the id belongs to a replica that is alive.
+     * Throws {@link IllegalArgumentException} when the id belongs to a replica that is alive.
      */
     Replica registerReplica(String id, String host, String version, Duration aliveThreshold);
 

@@ -769,7 +769,7 @@ abstract class TaskStoreContract {
 
         try (TaskStore second = openSecondStore()) {
             assertThatThrownBy(() -> second.registerReplica("r1", "host-b", "0.1", ALIVE))
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(
                             "schedulerId 'r1' is in use by a live replica on host host-a (last heartbeat");
         }
