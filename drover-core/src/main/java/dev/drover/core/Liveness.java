@@ -74,6 +74,19 @@ final class Liveness implements AutoCloseable {
         this.nanos = nanos;
     }
 
+    /** The replica of an engine with these settings, on the store's clock. */
+    static Liveness of(TaskStore store, TaskEngine.Settings s, Clock clock) {
+        return new Liveness(
+                store,
+                s.owner(),
+                s.host(),
+                s.version(),
+                s.heartbeatInterval(),
+                s.aliveThreshold(),
+                clock,
+                System::nanoTime);
+    }
+
     void listener(Listener l) {
         this.listener = l;
     }

@@ -2,6 +2,7 @@ package dev.drover.core;
 
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.PodView;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -244,5 +245,21 @@ final class Recovery {
                         name);
             }
         });
+    }
+
+    /** At a graceful stop: tasks claimed whose create never went out go back to the queue now, for any replica. */
+    void handBack(TaskMoves.Batch b) {
+        int n = 0;
+        for (ActiveTask a : List.copyOf(inFlight.all())) {
+            if (a.state == TaskState.LAUNCHING && a.podName == null && a.launchPending.get()) {
+                b.requeue(a.id, a.tryNumber, Duration.ZERO, "handed back: its scheduler stopped");
+                n++;
+            }
+        }
+        try {
+            b.commit();
+        } catch (RuntimeException e) {
+            log.warn("could not hand back {} task(s): {}", n, e.toString());
+        }
     }
 }

@@ -59,6 +59,8 @@ final class TaskEngine implements AutoCloseable {
     private final Background podReads = new Background("pod reads", 8);
     private final Launches launches;
     private final Liveness liveness;
+    private final Heirship heirship;
+    private final TaskMoves moves;
     private final Object wake = new Object();
     private volatile boolean stopped;
     private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
@@ -77,65 +79,27 @@ final class TaskEngine implements AutoCloseable {
         this.clock = clock;
         this.onChange = onChange;
         this.claimable = claimable;
-        this.liveness = new Liveness(
+        EnginePieces pieces = new EnginePieces(
                 store,
-                settings.owner(),
-                settings.host(),
-                settings.version(),
-                settings.heartbeatInterval(),
-                settings.aliveThreshold(),
+                parts,
+                settings,
                 clock,
-                System::nanoTime);
-        this.launches = new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post, liveness::fenced);
-        this.tracker = parts.tracker().apply(inbox::post);
-        TaskMoves moves = new TaskMoves(store, clock, onChange, settings.owner());
-        PodClassifier classifier = new PodClassifier(settings.fatalWaitingReasons());
-        PodNews news = new PodNews(
+                onChange,
+                inbox,
                 inFlight,
-                tracker,
-                classifier,
-                parts.reads(),
-                podReads,
-                parts.cleanup(),
                 cleanups,
-                inbox,
-                store,
-                clock,
-                settings.failureLogLines());
-        this.recovery = new Recovery(
-                store,
-                settings.owner(),
-                inFlight,
-                tracker,
-                parts.reads(),
                 podReads,
-                inbox,
-                news,
                 this::launchWhenListed,
-                parts.cleanup());
-        this.sweeps = new Sweeps(
-                store,
-                inFlight,
-                tracker,
-                classifier,
-                news,
-                parts.cleanup(),
-                cleanups,
-                moves,
-                inbox,
-                clock,
-                settings.namespaceWait());
-        this.worker = new Worker(moves, news, recovery, sweeps);
-        this.moves = moves;
-        PodAdoption adoption = new PodAdoption(
-                store, settings.owner(), tracker, parts.reads(), parts.cleanup(), classifier, liveness::aliveSiblings);
-        this.heirship = new Heirship(inbox::post, this::nudge, adoption, settings.reconcileInterval());
-        liveness.listener(heirship);
+                this::nudge);
+        this.liveness = pieces.liveness;
+        this.launches = pieces.launches;
+        this.tracker = pieces.tracker;
+        this.moves = pieces.moves;
+        this.recovery = pieces.recovery;
+        this.sweeps = pieces.sweeps;
+        this.worker = pieces.worker;
+        this.heirship = pieces.heirship;
     }
-
-    private final Heirship heirship;
-
-    private final TaskMoves moves;
 
     private Worker worker() {
         return worker;
@@ -259,12 +223,12 @@ final class TaskEngine implements AutoCloseable {
         }
     }
 
-    @Override
     /**
      * A graceful stop: no more claims; creates in flight may answer; tasks whose pod was never
      * asked for go back to the queue; what was learned is recorded; then the replica is marked
      * stopped, so the others take over its tasks in flight at once.
      */
+    @Override
     public void close() {
         if (stopped) {
             return;
@@ -284,26 +248,9 @@ final class TaskEngine implements AutoCloseable {
         launches.close(); // creates in flight answer (up to a deadline); no new ones start
         tracker.close();
         inbox.close(); // what was learned before the watches stopped is still recorded
-        handBack();
+        recovery.handBack(moves.batch());
         podReads.close(Duration.ZERO);
         cleanups.close(Duration.ofSeconds(10)); // let started cleanups finish
         liveness.close();
-    }
-
-    /** Tasks claimed whose create never went out: back to the queue now, for any replica. */
-    private void handBack() {
-        TaskMoves.Batch b = moves.batch();
-        int n = 0;
-        for (ActiveTask a : List.copyOf(inFlight.all())) {
-            if (a.state == TaskState.LAUNCHING && a.podName == null && a.launchPending.get()) {
-                b.requeue(a.id, a.tryNumber, Duration.ZERO, "handed back: its scheduler stopped");
-                n++;
-            }
-        }
-        try {
-            b.commit();
-        } catch (RuntimeException e) {
-            log.warn("could not hand back {} task(s): {}", n, e.toString());
-        }
     }
 }
