@@ -314,6 +314,45 @@ class ReplicasTest {
     }
 
     @Test
+    void aCancelOfADeadReplicasTaskIsCarriedOutByItsHeir(TestGround ground, TestNamespace ns) throws Exception {
+        try (Fleet fleet = new Fleet(ground, ns.name(), HEARTBEAT, ALIVE);
+                Drover client = fleet.client()) {
+            Fleet.Worker dying = fleet.start("r1", 10);
+            List<String> ids = client.submitAll(tasks(ns.name(), 8, "run=20s")).stream()
+                    .map(h -> h.id())
+                    .toList();
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> fleet.tasks().stream()
+                            .allMatch(t -> t.state() == TaskState.RUNNING && "r1".equals(t.owner())));
+            dying.kill();
+            List<String> cancelled = ids.subList(0, 4);
+            cancelled.forEach(client::cancel); // asked while nobody alive holds them
+            fleet.start("r2", 10);
+
+            awaitAllEnded(fleet, Duration.ofMinutes(1));
+            for (String id : ids) {
+                Task t = fleet.store.get(id).orElseThrow();
+                assertThat(t.owner()).as(id).isEqualTo("r2");
+                assertThat(t.state())
+                        .as(id + " " + fleet.store.transitions(id))
+                        .isEqualTo(cancelled.contains(id) ? TaskState.CANCELLED : expected(t));
+            }
+            // the heir revoked and deleted the cancelled tasks' pods
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(cancelled)
+                            .allSatisfy(id -> assertThat(fleet.admin()
+                                            .pods()
+                                            .inNamespace(ns.name())
+                                            .withName(fleet.store
+                                                    .get(id)
+                                                    .orElseThrow()
+                                                    .podName())
+                                            .get())
+                                    .isNull()));
+        }
+    }
+
+    @Test
     void aStoreOutageLosesNoTaskAndRunsNoneTwice(TestGround ground, TestNamespace ns) throws Exception {
         try (dev.drover.testkit.PostgresServer pg = dev.drover.testkit.PostgresServer.start();
                 Fleet fleet = new Fleet(ground, ns.name(), HEARTBEAT, ALIVE, pg);
