@@ -68,7 +68,9 @@ final class ExecutorCommand implements Callable<Integer> {
     @Option(
             names = "--store",
             defaultValue = "h2-file",
-            description = "Task store: h2-file (the default store, a file in a temp dir) or h2-mem.")
+            description = "Task store(s) of the executor phase: h2-file (the default store, a file in a temp dir),"
+                    + " h2-mem, postgres (a PostgreSQL 15 of the run's own); several comma-separated (e.g."
+                    + " h2-file,postgres) run the executor phase once per store and add a table comparing them.")
     String store;
 
     @Option(
@@ -118,6 +120,12 @@ final class ExecutorCommand implements Callable<Integer> {
     boolean noLaunchOnly;
 
     ExecutorBench.Options options() {
+        for (String kind : store.split(",", -1)) {
+            if (!ExecutorBench.STORES.contains(kind)) {
+                throw new IllegalArgumentException("--store: '" + kind + "' is not one of " + ExecutorBench.STORES
+                        + "; give one or several comma-separated, e.g. --store h2-file,postgres");
+            }
+        }
         int n = out.smoke ? 200 : tasks;
         return new ExecutorBench.Options(
                 n,
