@@ -38,10 +38,7 @@ final class PgCounters implements AutoCloseable {
         PostgresServer pg = PostgresServer.start();
         boolean statements;
         try {
-            pg.psql("CREATE ROLE " + SUBMITTER + " SUPERUSER LOGIN");
-            pg.psql("CREATE ROLE " + OBSERVER + " SUPERUSER LOGIN");
             pg.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
-            pg.psql("ALTER SYSTEM SET pg_stat_statements.track_utility = on");
             pg.takeDown();
             pg.bringUp();
             pg.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
@@ -50,6 +47,9 @@ final class PgCounters implements AutoCloseable {
             progress.say("pg_stat_statements is not available (%s): counting transactions only", e.getMessage());
             statements = false;
         }
+        // After the restart: an immediate stop may lose what was committed just before (synchronous_commit=off).
+        pg.psql("CREATE ROLE " + SUBMITTER + " SUPERUSER LOGIN");
+        pg.psql("CREATE ROLE " + OBSERVER + " SUPERUSER LOGIN");
         return new PgCounters(pg, statements);
     }
 
@@ -98,7 +98,11 @@ final class PgCounters implements AutoCloseable {
         }
     }
 
-    /** What a statement is for: {@code heartbeat} (the replicas table), {@code commit} (COMMIT/ROLLBACK), {@code begin}, or {@code task}. */
+    /**
+     * What a statement is for: {@code heartbeat} (the replicas table), {@code isolation} (the
+     * driver's {@code SHOW TRANSACTION ISOLATION LEVEL}, a round trip of its own), {@code begin},
+     * {@code commit} (COMMIT/ROLLBACK; pgjdbc's own commits do not show here), or {@code task}.
+     */
     static String kind(String query) {
         String q = query.strip().toLowerCase(Locale.ROOT);
         if (q.startsWith("commit") || q.startsWith("rollback")) {
@@ -106,6 +110,9 @@ final class PgCounters implements AutoCloseable {
         }
         if (q.startsWith("begin") || q.startsWith("start transaction")) {
             return "begin";
+        }
+        if (q.startsWith("show transaction isolation level")) {
+            return "isolation";
         }
         if (q.matches("(?s).*\\breplicas\\b.*")) {
             return "heartbeat";
@@ -116,7 +123,7 @@ final class PgCounters implements AutoCloseable {
     /** Calls of {@code role} between two snapshots, by {@link #kind}. */
     static Map<String, Long> delta(Snapshot a, Snapshot b, String role) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String k : new String[] {"task", "heartbeat", "begin", "commit"}) {
+        for (String k : new String[] {"task", "isolation", "heartbeat", "begin", "commit"}) {
             out.put(k, 0L);
         }
         Map<String, Long> before = a.calls().getOrDefault(role, Map.of());

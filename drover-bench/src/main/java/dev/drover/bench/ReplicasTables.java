@@ -147,8 +147,9 @@ final class ReplicasTables {
                 "replicas",
                 "idle s",
                 "heartbeat/s",
+                "SHOW isolation/s",
                 "other/s",
-                "COMMIT/s",
+                "BEGIN/s",
                 "transactions/s",
                 "window s");
         for (ReplicasScaleOut.Run s : runs) {
@@ -157,8 +158,9 @@ final class ReplicasTables {
                     s.replicas(),
                     Table.num(st.idleSeconds(), 1),
                     Table.num(st.idlePerSecond().getOrDefault("heartbeat", Double.NaN), 2),
+                    Table.num(st.idlePerSecond().getOrDefault("isolation", Double.NaN), 2),
                     Table.num(st.idlePerSecond().getOrDefault("task", Double.NaN), 2),
-                    Table.num(st.idlePerSecond().getOrDefault("commit", Double.NaN), 2),
+                    Table.num(st.idlePerSecond().getOrDefault("begin", Double.NaN), 2),
                     Table.num(st.idleTransactionsPerSecond(), 2),
                     Table.num(st.windowSeconds(), 1));
         }
