@@ -262,7 +262,8 @@ final class ExecutorTables {
         }
         double base = f.applyAsDouble(all.getFirst());
         for (ExecutorReport r : all.subList(1, all.size())) {
-            cells.add(Table.ratio(f.applyAsDouble(r) / base));
+            // a ratio to a base at or below zero (a latency the bench's watch saw after the commit) says nothing
+            cells.add(base > 0 ? Table.ratio(f.applyAsDouble(r) / base) : "-");
         }
         t.row(cells.toArray());
     }

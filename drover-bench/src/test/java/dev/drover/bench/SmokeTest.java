@@ -84,7 +84,9 @@ class SmokeTest {
         assertThat(f.podsCreatedTwice()).isZero();
         assertThat(f.adoptedPods()).as("pods adopted from the victim").isPositive();
         assertThat(f.relabels()).isGreaterThanOrEqualTo(f.adoptedPods());
-        assertThat(f.maxRelabelsPerPod()).as("accepted owner relabels per adopted pod").isEqualTo(1);
+        assertThat(f.maxRelabelsPerPod())
+                .as("accepted owner relabels per adopted pod")
+                .isEqualTo(1);
         assertThat(f.takenOverSeconds()).isPositive();
 
         assertThat(r.scaleOut()).hasSize(2);
