@@ -20,6 +20,9 @@ final class ExecutorCommand implements Callable<Integer> {
     @Mixin
     OutputOptions out = new OutputOptions();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--tasks", defaultValue = "5000", description = "Tasks to run (default ${DEFAULT-VALUE}).")
     int tasks;
 
@@ -153,6 +156,11 @@ final class ExecutorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            options(); // bad flags: picocli's usage error naming the flag, before anything starts
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         ExecutorReport r = bench(Progress.stderr());
         out.print(r, ExecutorTables.render(r));
         return r.executor().succeeded() == r.options().tasks() ? 0 : 1;

@@ -20,6 +20,9 @@ final class ReplicasCommand implements Callable<Integer> {
     @Mixin
     OutputOptions out = new OutputOptions();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--replicas", defaultValue = "3", description = "Replicas (default ${DEFAULT-VALUE}).")
     int replicas;
 
@@ -162,6 +165,11 @@ final class ReplicasCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            options(); // bad flags: picocli's usage error naming the flag, before anything starts
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         ReplicasReport r = bench(Progress.stderr());
         out.print(r, ReplicasTables.render(r));
         return r.goals().stream().allMatch(ExecutorReport.Goal::met) ? 0 : 1;
