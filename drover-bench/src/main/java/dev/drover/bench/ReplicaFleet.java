@@ -215,5 +215,12 @@ final class ReplicaFleet implements AutoCloseable {
         }
         observer.close();
         submitStore.close();
+        // the replicas' logs and kubeconfigs (tokens of this ground)
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir: best effort
+        }
     }
 }

@@ -33,6 +33,7 @@ final class ReplicasBench {
             String scaleRun,
             long idleMs,
             long settleMs,
+            int warmupTasks,
             int nodes,
             String replicaHeap,
             long timeoutSeconds,
@@ -99,8 +100,9 @@ final class ReplicasBench {
                 }
             }
             if (o.scaleOut()) {
-                scale.add(ReplicasScaleOut.run(ground, pg, o, 1, progress));
-                scale.add(ReplicasScaleOut.run(ground, pg, o, o.replicas(), progress));
+                CpuMeter cpu = CpuMeter.of(ground);
+                scale.add(ReplicasScaleOut.run(ground, pg, cpu, o, 1, progress));
+                scale.add(ReplicasScaleOut.run(ground, pg, cpu, o, o.replicas(), progress));
             }
         }
         ReplicasReport.Environment env = new ReplicasReport.Environment(

@@ -93,6 +93,13 @@ final class ReplicasCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}).")
     String idle;
 
+    @Option(
+            names = "--warmup",
+            defaultValue = "300",
+            description = "Scale-out: untimed tasks through the replicas first, so their JVMs have compiled the"
+                    + " task paths (default ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--nodes", defaultValue = "10", description = "Simulated nodes (default ${DEFAULT-VALUE}).")
     int nodes;
 
@@ -138,6 +145,7 @@ final class ReplicasCommand implements Callable<Integer> {
                 run,
                 out.smoke ? 3000 : millis("--idle", idle),
                 out.smoke ? 2000 : 11_000,
+                out.smoke ? 20 : warmup,
                 out.smoke ? 3 : nodes,
                 replicaHeap,
                 (out.smoke ? 2 : timeoutMinutes) * 60,

@@ -30,6 +30,7 @@ final class ReplicasFailover {
             int replicas,
             int tasks,
             int orphans,
+            Map<String, Long> orphanStatesAtKill,
             double victimHeartbeatAgeAtKill,
             double killAfterSubmitSeconds,
             double takenOverSeconds,
@@ -63,7 +64,7 @@ final class ReplicasFailover {
                     rep, members.size(), o.failoverParallelism(), n, o.failoverRun(), fleet.namespace);
             long submitAt = System.nanoTime();
             try (Drover submitter = fleet.submitter()) {
-                submitter.submitAll(specs(fleet.namespace, n, o.failoverRun()));
+                submitter.submitAll(specs("t", fleet.namespace, n, o.failoverRun()));
             }
             long deadline = submitAt + o.timeoutSeconds() * 1_000_000_000L;
             while (fleet.terminalCount() < n / 3) {
@@ -84,6 +85,8 @@ final class ReplicasFailover {
             long killedAt = System.nanoTime();
             // The victim is gone: what the store holds for it now is all it will ever have written.
             List<String> orphans = fleet.inFlightByOwner().getOrDefault(victim.id, List.of());
+            Map<String, Long> statesAtKill = new TreeMap<>(fleet.observer.getAll(orphans).stream()
+                    .collect(Collectors.groupingBy(t -> t.state().name(), Collectors.counting())));
             progress.say(
                     "  killed %s (-9) %.1f s after the submit, its last heartbeat %.1f s old; %d of its tasks in"
                             + " flight",
@@ -111,7 +114,20 @@ final class ReplicasFailover {
                 Thread.sleep(200);
             }
             Thread.sleep(1000); // the audit log's last lines
-            return judge(ground, fleet, o, rep, victim, orphans, n, age, submitAt, killedAt, takenOverAt, endedAt);
+            return judge(
+                    ground,
+                    fleet,
+                    o,
+                    rep,
+                    victim,
+                    orphans,
+                    statesAtKill,
+                    n,
+                    age,
+                    submitAt,
+                    killedAt,
+                    takenOverAt,
+                    endedAt);
         }
     }
 
@@ -122,6 +138,7 @@ final class ReplicasFailover {
             int rep,
             ReplicaFleet.Member victim,
             List<String> orphans,
+            Map<String, Long> statesAtKill,
             int n,
             double age,
             long submitAt,
@@ -173,6 +190,7 @@ final class ReplicasFailover {
                 o.replicas(),
                 n,
                 orphans.size(),
+                statesAtKill,
                 age,
                 (killedAt - submitAt) / 1e9,
                 (takenOverAt - killedAt) / 1e9,
@@ -198,6 +216,7 @@ final class ReplicasFailover {
                 o.replicas(),
                 n,
                 0,
+                Map.of(),
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
@@ -222,10 +241,10 @@ final class ReplicasFailover {
         }
     }
 
-    static List<TaskSpec> specs(String ns, int n, String run) {
+    static List<TaskSpec> specs(String prefix, String ns, int n, String run) {
         List<TaskSpec> specs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            specs.add(TaskSpec.builder("t" + i)
+            specs.add(TaskSpec.builder(prefix + i)
                     .namespace(ns)
                     .image("registry.example/bench:1")
                     .annotation(NodeSimulator.BEHAVIOR_ANNOTATION, "run=" + run)

@@ -36,6 +36,9 @@ final class ReplicasScaleOut {
             long endedMoreThanOnce,
             long notEnded,
             Map<String, Long> tasksByOwner,
+            double replicaCpuSeconds,
+            double apiServerCpuSeconds,
+            double benchCpuSeconds,
             Store store,
             String error) {}
 
@@ -60,7 +63,7 @@ final class ReplicasScaleOut {
 
     private ReplicasScaleOut() {}
 
-    static Run run(TestGround ground, PgCounters pg, ReplicasBench.Options o, int k, Progress progress)
+    static Run run(TestGround ground, PgCounters pg, CpuMeter cpu, ReplicasBench.Options o, int k, Progress progress)
             throws Exception {
         try (ReplicaFleet fleet = new ReplicaFleet(ground, pg, "scale-" + k, o)) {
             List<String> ids = new ArrayList<>();
@@ -69,8 +72,19 @@ final class ReplicasScaleOut {
             }
             int each = Math.max(1, o.scaleParallelism() / k);
             int conc = Math.max(1, o.scaleConcurrency() / k);
-            fleet.start(ids, each, conc);
+            List<ReplicaFleet.Member> members = fleet.start(ids, each, conc);
             int n = o.scaleTasks();
+            int warm = o.warmupTasks();
+            if (warm > 0) { // untimed: every replica JVM compiles its task paths before the measured batch
+                progress.say("  warm-up: %d tasks", warm);
+                try (Drover submitter = fleet.submitter()) {
+                    submitter.submitAll(ReplicasFailover.specs("w", fleet.namespace, warm, o.scaleRun()));
+                }
+                long until = System.nanoTime() + o.timeoutSeconds() * 1_000_000_000L;
+                while (fleet.terminalCount() < warm && System.nanoTime() < until) {
+                    Thread.sleep(200);
+                }
+            }
             progress.say(
                     "scale-out with %d replica(s): parallelism %d and %d creates in flight each; idle baseline %.0f s",
                     k, each, conc, o.idleMs() / 1000.0);
@@ -79,8 +93,10 @@ final class ReplicasScaleOut {
             Thread.sleep(o.idleMs());
             PgCounters.Snapshot idle1 = pg.read(fleet.database);
 
-            List<dev.drover.core.TaskSpec> specs = ReplicasFailover.specs(fleet.namespace, n, o.scaleRun());
+            List<dev.drover.core.TaskSpec> specs = ReplicasFailover.specs("t", fleet.namespace, n, o.scaleRun());
             PgCounters.Snapshot run0 = pg.read(fleet.database);
+            double replicaCpu0 = cpuSeconds(members);
+            CpuMeter.Reading cpu0 = cpu.read();
             Instant first = Instant.now();
             long t0 = System.nanoTime();
             try (Drover submitter = fleet.submitter()) {
@@ -93,7 +109,7 @@ final class ReplicasScaleOut {
             long deadline = t0 + o.timeoutSeconds() * 1_000_000_000L;
             long lastSay = System.nanoTime();
             long done;
-            while ((done = fleet.terminalCount()) < n && System.nanoTime() < deadline) {
+            while ((done = fleet.terminalCount() - warm) < n && System.nanoTime() < deadline) {
                 polls++;
                 if (System.nanoTime() - lastSay > 5_000_000_000L) {
                     lastSay = System.nanoTime();
@@ -103,11 +119,15 @@ final class ReplicasScaleOut {
             }
             polls++;
             String error = done < n ? "timed out: " + done + " of " + n + " ended" : null;
+            double replicaCpu = cpuSeconds(members) - replicaCpu0;
+            CpuMeter.Usage used = cpu.since(cpu0);
             // PostgreSQL flushes a backend's transaction counts up to ~10 s late when it goes idle.
             Thread.sleep(o.settleMs());
             PgCounters.Snapshot run1 = pg.read(fleet.database);
 
-            List<Task> all = fleet.tasks();
+            List<Task> all = fleet.tasks().stream()
+                    .filter(t -> t.spec().name().startsWith("t"))
+                    .toList();
             Instant last = first;
             long more = 0;
             long open = 0;
@@ -142,9 +162,23 @@ final class ReplicasScaleOut {
                     more,
                     open + (n - all.size()),
                     byOwner,
+                    replicaCpu,
+                    used.apiServerSeconds(),
+                    used.jvmSeconds(),
                     store,
                     error);
         }
+    }
+
+    /** CPU time of the replica processes so far (all threads), from the OS. */
+    private static double cpuSeconds(List<ReplicaFleet.Member> members) {
+        return members.stream()
+                .mapToDouble(m -> m.process
+                        .info()
+                        .totalCpuDuration()
+                        .map(d -> d.toNanos() / 1e9)
+                        .orElse(0.0))
+                .sum();
     }
 
     private static double less(Map<String, Long> run, Map<String, Double> idleRate, String kind, double seconds) {
@@ -179,6 +213,12 @@ final class ReplicasScaleOut {
             per.put("  of which SHOW TRANSACTION ISOLATION LEVEL", isolation);
             per.put("replica explicit transactions (BEGIN)", begins);
             per.put("replica round trips (statements + COMMITs)", task + isolation + begins);
+            // the baseline moves with the load (idle polls run on ticks that work also drives): the
+            // gross figures show how much was taken off
+            per.put(
+                    "replica statements, gross (no baseline off)",
+                    (double) (run.get("task") + run.get("isolation")) / n);
+            per.put("replica explicit transactions, gross", (double) run.get("begin") / n);
             per.put("replica statements on the replicas table", less(run, idleRate, "heartbeat", windowS) / n);
             per.put("submitter statements", (double) (sub.get("task") + sub.get("isolation")) / n);
             per.put("submitter explicit transactions (BEGIN)", (double) sub.get("begin") / n);

@@ -30,6 +30,7 @@ final class ReplicasTables {
                     "rep",
                     "victim",
                     "orphans",
+                    "at kill",
                     "hb age",
                     "taken over",
                     "÷ thr",
@@ -47,6 +48,9 @@ final class ReplicasTables {
                         f.repetition(),
                         f.victim(),
                         f.orphans(),
+                        f.orphanStatesAtKill() == null
+                                ? "-"
+                                : f.orphanStatesAtKill().toString().replace(" ", ""),
                         Table.num(f.victimHeartbeatAgeAtKill(), 1),
                         Table.num(f.takenOverSeconds(), 2),
                         Table.ratio(f.takenOverSeconds() * 1000 / o.aliveThresholdMs()),
@@ -99,6 +103,9 @@ final class ReplicasTables {
                     "ended twice",
                     "not ended",
                     "by owner",
+                    "replica CPU s",
+                    "apiserver CPU s",
+                    "bench CPU s",
                     "error");
             for (ReplicasScaleOut.Run s : r.scaleOut()) {
                 t.row(
@@ -111,6 +118,9 @@ final class ReplicasTables {
                         s.endedMoreThanOnce(),
                         s.notEnded(),
                         s.tasksByOwner().toString().replace(" ", ""),
+                        Table.num(s.replicaCpuSeconds(), 1),
+                        Table.num(s.apiServerCpuSeconds(), 1),
+                        Table.num(s.benchCpuSeconds(), 1),
                         s.error() == null ? "" : s.error());
             }
             sb.append(t.render());
