@@ -36,6 +36,7 @@ final class ReplicasScaleOut {
             long endedMoreThanOnce,
             long notEnded,
             Map<String, Long> tasksByOwner,
+            double idleReplicaCpuPerSecond,
             double replicaCpuSeconds,
             double apiServerCpuSeconds,
             double benchCpuSeconds,
@@ -90,7 +91,9 @@ final class ReplicasScaleOut {
                     k, each, conc, o.idleMs() / 1000.0);
             Thread.sleep(1000); // past the start-up's own writes
             PgCounters.Snapshot idle0 = pg.read(fleet.database);
+            double idleCpu0 = cpuSeconds(members);
             Thread.sleep(o.idleMs());
+            double idleCpu = (cpuSeconds(members) - idleCpu0) / (o.idleMs() / 1000.0);
             PgCounters.Snapshot idle1 = pg.read(fleet.database);
 
             List<dev.drover.core.TaskSpec> specs = ReplicasFailover.specs("t", fleet.namespace, n, o.scaleRun());
@@ -162,6 +165,7 @@ final class ReplicasScaleOut {
                     more,
                     open + (n - all.size()),
                     byOwner,
+                    idleCpu,
                     replicaCpu,
                     used.apiServerSeconds(),
                     used.jvmSeconds(),

@@ -163,6 +163,7 @@ final class ReplicasTables {
                 "other/s",
                 "BEGIN/s",
                 "transactions/s",
+                "replica CPU s/s",
                 "window s");
         for (ReplicasScaleOut.Run s : runs) {
             var st = s.store();
@@ -174,6 +175,7 @@ final class ReplicasTables {
                     Table.num(st.idlePerSecond().getOrDefault("task", Double.NaN), 2),
                     Table.num(st.idlePerSecond().getOrDefault("begin", Double.NaN), 2),
                     Table.num(st.idleTransactionsPerSecond(), 2),
+                    Table.num(s.idleReplicaCpuPerSecond(), 3),
                     Table.num(st.windowSeconds(), 1));
         }
         sb.append(idle.render()).append('\n');
