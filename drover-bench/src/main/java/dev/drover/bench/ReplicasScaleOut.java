@@ -108,11 +108,19 @@ final class ReplicasScaleOut {
                 }
             }
             double submitSeconds = (System.nanoTime() - t0) / 1e9;
+            // every submitted task must be in the store (a lost one would otherwise just look unfinished)
+            long stored = fleet.observer.countByState().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum()
+                    - warm;
+            if (stored != n) {
+                progress.say("  SUBMIT LOST TASKS: %,d submitted, %,d in the store", n, stored);
+            }
             long polls = 0;
             long deadline = t0 + o.timeoutSeconds() * 1_000_000_000L;
             long lastSay = System.nanoTime();
             long done;
-            while ((done = fleet.terminalCount() - warm) < n && System.nanoTime() < deadline) {
+            while ((done = fleet.terminalCount() - warm) < Math.min(n, stored) && System.nanoTime() < deadline) {
                 polls++;
                 if (System.nanoTime() - lastSay > 5_000_000_000L) {
                     lastSay = System.nanoTime();
@@ -121,7 +129,9 @@ final class ReplicasScaleOut {
                 Thread.sleep(500);
             }
             polls++;
-            String error = done < n ? "timed out: " + done + " of " + n + " ended" : null;
+            String error = stored != n
+                    ? "submitted " + n + ", stored " + stored
+                    : done < n ? "timed out: " + done + " of " + n + " ended" : null;
             double replicaCpu = cpuSeconds(members) - replicaCpu0;
             CpuMeter.Usage used = cpu.since(cpu0);
             // PostgreSQL flushes a backend's transaction counts up to ~10 s late when it goes idle.
