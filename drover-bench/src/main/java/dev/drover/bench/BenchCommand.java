@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             ChurnCommand.class,
             RenderCommand.class,
             ContenderCommand.class,
+            ReplicaProcess.class,
+            ReplicasCommand.class,
             ExecutorCommand.class,
             SimBenchCommand.class,
             CliStartupBench.class

@@ -5,6 +5,7 @@ import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TaskStores;
 import dev.drover.sim.Fidelity;
 import dev.drover.sim.NodeSimulator;
+import dev.drover.testkit.PostgresServer;
 import dev.drover.testkit.TestGround;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -20,7 +21,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The executor benchmark: on a private test ground with a LEAN node simulator, first the limits —
@@ -54,7 +57,36 @@ final class ExecutorBench {
             int maxMutatingRequestsInflight,
             long timeoutSeconds,
             boolean bare,
-            boolean launchOnly) {}
+            boolean launchOnly) {
+        /** The stores of the executor phase, in order ({@code --store h2-file,postgres}). */
+        List<String> stores() {
+            return List.of(store.split(","));
+        }
+
+        /** The same run on one store. */
+        Options withStore(String kind) {
+            return new Options(
+                    tasks,
+                    run,
+                    nodes,
+                    concurrency,
+                    parallelism,
+                    launchQps,
+                    rawPods,
+                    rawClients,
+                    kind,
+                    submitThreads,
+                    submitBatch,
+                    tickMs,
+                    maxRequestsInflight,
+                    maxMutatingRequestsInflight,
+                    timeoutSeconds,
+                    bare,
+                    launchOnly);
+        }
+    }
+
+    static final List<String> STORES = List.of("h2-file", "h2-mem", "postgres");
 
     private final Options o;
     private final Progress progress;
@@ -78,21 +110,31 @@ final class ExecutorBench {
         if (o.maxMutatingRequestsInflight() > 0) {
             gb.apiServerFlag("--max-mutating-requests-inflight=" + o.maxMutatingRequestsInflight());
         }
-        try (TestGround ground = gb.build().start()) {
+        try (TestGround ground = gb.build().start();
+                PostgresServer pg = o.stores().contains("postgres") ? PostgresServer.start() : null) {
+            this.pg = pg;
             double groundSeconds = (System.nanoTime() - g0) / 1e9;
             return onGround(ground, groundSeconds, loadAtStart, startedAt);
         }
     }
 
+    private @Nullable PostgresServer pg;
+
     private ExecutorReport onGround(TestGround ground, double groundSeconds, double loadAtStart, String startedAt)
             throws Exception {
         String rawNs = ground.createNamespace("raw");
-        String execNs = ground.createNamespace("exec");
+        List<String> stores = o.stores();
+        List<String> execNamespaces = new ArrayList<>();
+        for (int i = 0; i < stores.size(); i++) {
+            execNamespaces.add(ground.createNamespace(i == 0 ? "exec" : "exec-" + stores.get(i)));
+        }
         String bareNs = ground.createNamespace("bare");
         String launchNs = ground.createNamespace("launch");
         Config admin = ground.adminConfig();
         Config simConfig = new ConfigBuilder(admin).withUserAgent(UA_SIM).build();
         Path storeDir = Files.createTempDirectory("drover-bench-store-");
+        List<String> simNamespaces = new ArrayList<>(List.of(bareNs));
+        simNamespaces.addAll(execNamespaces);
         try (KubernetesClient simClient =
                         new KubernetesClientBuilder().withConfig(simConfig).build();
                 KubeHttp rawHttp = new KubeHttp(ground.masterUrl(), ground.adminToken(), UA_RAW + "-http");
@@ -100,7 +142,7 @@ final class ExecutorBench {
                 NodeSimulator sim = NodeSimulator.builder(simClient)
                         .nodes(o.nodes())
                         .nodeNamePrefix("bench-")
-                        .namespaces(List.of(bareNs, execNs)) // raw and launch-only pods stay Pending
+                        .namespaces(simNamespaces) // raw and launch-only pods stay Pending
                         .fidelity(Fidelity.LEAN)
                         .build()
                         .start()) {
@@ -116,21 +158,31 @@ final class ExecutorBench {
                     o.launchOnly() ? launchOnly(admin, watchHttp, launchNs, cpu, cpuMsPerPod) : null;
             ExecutorBareLifecycle.Result bare = o.bare() ? bare(rawHttp, watchHttp, bareNs, cpu, cpuMsPerPod) : null;
 
-            double loadBeforeExecutor = ExecutorStats.loadAverage();
-            try (ExecutorPodWatch watch = new ExecutorPodWatch(watchHttp, execNs).start();
-                    TaskStore store = openStore(storeDir)) {
-                ExecutorRun.Outcome run = new ExecutorRun(o, progress)
-                        .run(ground, sim, cpu, watch, store, watchHttp, execNs, rawNs, () -> spec(execNs));
-                ExecutorReport.Environment env = new ExecutorReport.Environment(
-                        Runtime.getRuntime().availableProcessors(),
-                        Runtime.version().toString(),
-                        startedAt,
-                        loadAtStart,
-                        loadBeforeExecutor,
-                        ExecutorStats.loadAverage(),
-                        groundSeconds);
-                return ExecutorReport.of(o, env, raw, bare, launchOnly, cpuMsPerPod, limit, run, watch);
+            // The executor phase once per store, each in a namespace of its own; the first store's
+            // report is the main one (its tables as with one store), the others ride along for the
+            // comparison table.
+            List<ExecutorReport> reports = new ArrayList<>();
+            for (int i = 0; i < stores.size(); i++) {
+                String execNs = execNamespaces.get(i);
+                ExecutorBench.Options so = o.withStore(stores.get(i));
+                double loadBeforeExecutor = ExecutorStats.loadAverage();
+                try (ExecutorPodWatch watch = new ExecutorPodWatch(watchHttp, execNs).start();
+                        TaskStore store = openStore(so.store(), storeDir.resolve("exec-" + i))) {
+                    ExecutorRun.Outcome run = new ExecutorRun(so, progress)
+                            .run(ground, sim, cpu, watch, store, watchHttp, execNs, rawNs, () -> spec(execNs));
+                    ExecutorReport.Environment env = new ExecutorReport.Environment(
+                            Runtime.getRuntime().availableProcessors(),
+                            Runtime.version().toString(),
+                            startedAt,
+                            loadAtStart,
+                            loadBeforeExecutor,
+                            ExecutorStats.loadAverage(),
+                            groundSeconds);
+                    reports.add(ExecutorReport.of(
+                            so, env, raw, bare, launchOnly, new LinkedHashMap<>(cpuMsPerPod), limit, run, watch));
+                }
             }
+            return reports.getFirst().withOtherStores(reports.subList(1, reports.size()));
         } finally {
             deleteTree(storeDir);
         }
@@ -173,7 +225,7 @@ final class ExecutorBench {
         Path launchStoreDir = Files.createTempDirectory("drover-bench-launch-");
         CpuMeter.Reading before = cpu.read();
         ExecutorLaunchOnly.Result l;
-        try (TaskStore launchStore = openStore(launchStoreDir)) {
+        try (TaskStore launchStore = openStore(o.stores().getFirst(), launchStoreDir)) {
             l = ExecutorLaunchOnly.run(
                     new ConfigBuilder(admin).withUserAgent(UA_EXECUTOR).build(),
                     watchHttp,
@@ -238,12 +290,24 @@ final class ExecutorBench {
                 .build();
     }
 
-    private TaskStore openStore(Path dir) {
-        return switch (o.store()) {
+    private TaskStore openStore(String kind, Path dir) {
+        return switch (kind) {
             case "h2-mem" -> TaskStores.h2InMemory("bench" + System.nanoTime());
-            case "h2-file" -> TaskStores.h2(dir.resolve("drover"));
-            default -> throw new IllegalArgumentException("--store is h2-file or h2-mem, not " + o.store());
+            case "h2-file" -> TaskStores.h2(createDirectories(dir).resolve("drover"));
+            case "postgres" ->
+                TaskStores.fromUrl(Objects.requireNonNull(pg, "postgres").createDatabase());
+            default ->
+                throw new IllegalArgumentException(
+                        "--store takes h2-file, h2-mem or postgres (comma-separated), not " + kind);
         };
+    }
+
+    private static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void deleteTree(Path dir) {

@@ -20,6 +20,9 @@ final class ExecutorCommand implements Callable<Integer> {
     @Mixin
     OutputOptions out = new OutputOptions();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--tasks", defaultValue = "5000", description = "Tasks to run (default ${DEFAULT-VALUE}).")
     int tasks;
 
@@ -68,7 +71,9 @@ final class ExecutorCommand implements Callable<Integer> {
     @Option(
             names = "--store",
             defaultValue = "h2-file",
-            description = "Task store: h2-file (the default store, a file in a temp dir) or h2-mem.")
+            description = "Task store(s) of the executor phase: h2-file (the default store, a file in a temp dir),"
+                    + " h2-mem, postgres (a PostgreSQL 15 of the run's own); several comma-separated (e.g."
+                    + " h2-file,postgres) run the executor phase once per store and add a table comparing them.")
     String store;
 
     @Option(
@@ -118,6 +123,12 @@ final class ExecutorCommand implements Callable<Integer> {
     boolean noLaunchOnly;
 
     ExecutorBench.Options options() {
+        for (String kind : store.split(",", -1)) {
+            if (!ExecutorBench.STORES.contains(kind)) {
+                throw new IllegalArgumentException("--store: '" + kind + "' is not one of " + ExecutorBench.STORES
+                        + "; give one or several comma-separated, e.g. --store h2-file,postgres");
+            }
+        }
         int n = out.smoke ? 200 : tasks;
         return new ExecutorBench.Options(
                 n,
@@ -145,6 +156,11 @@ final class ExecutorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            options(); // bad flags: picocli's usage error naming the flag, before anything starts
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         ExecutorReport r = bench(Progress.stderr());
         out.print(r, ExecutorTables.render(r));
         return r.executor().succeeded() == r.options().tasks() ? 0 : 1;

@@ -28,7 +28,35 @@ record ExecutorReport(
         List<Sample> timeline,
         Map<String, Long> benchWatch,
         Map<String, Double> benchCpuByThreadGroup,
-        Map<String, ExecutorStats.Percentiles> apiServerTimeMs) {
+        Map<String, ExecutorStats.Percentiles> apiServerTimeMs,
+        List<ExecutorReport> otherStores) {
+
+    /**
+     * This report with the executor phase's reports on the other stores of {@code --store a,b}
+     * (empty for one store; null in reports saved before stores could be compared).
+     */
+    ExecutorReport withOtherStores(List<ExecutorReport> others) {
+        return new ExecutorReport(
+                options,
+                environment,
+                raw,
+                bare,
+                launchOnly,
+                cpuMsPerPod,
+                executor,
+                latency,
+                stages,
+                perTask,
+                metricsDelta,
+                auditByClient,
+                simulatorWrites,
+                goals,
+                timeline,
+                benchWatch,
+                benchCpuByThreadGroup,
+                apiServerTimeMs,
+                List.copyOf(others));
+    }
 
     /** The machine while the run went on. */
     record Environment(
@@ -142,7 +170,8 @@ record ExecutorReport(
                 run.timeline(),
                 benchWatch,
                 run.benchCpuByThreadGroup(),
-                run.apiServerTimeMs());
+                run.apiServerTimeMs(),
+                List.of());
     }
 
     /** The goals, each with what was measured. */

@@ -195,6 +195,76 @@ final class ExecutorTables {
             goals.row(g.what(), g.measured(), g.goal(), g.met() ? "yes" : "NO");
         }
         sb.append(goals.render()).append('\n');
+        if (r.otherStores() != null && !r.otherStores().isEmpty()) {
+            sb.append(byStore(r)).append('\n');
+        }
         return sb.toString();
+    }
+
+    /** The executor phase on each store of {@code --store a,b,…}, side by side, each ÷ the first. */
+    static String byStore(ExecutorReport first) {
+        java.util.List<ExecutorReport> all = new java.util.ArrayList<>();
+        all.add(first);
+        all.addAll(first.otherStores());
+        java.util.List<String> headers = new java.util.ArrayList<>(java.util.List.of("what"));
+        for (ExecutorReport r : all) {
+            headers.add(r.options().store());
+        }
+        for (ExecutorReport r : all.subList(1, all.size())) {
+            headers.add(r.options().store() + " ÷ " + first.options().store());
+        }
+        Table t = new Table(
+                "Executor phase by store (same ground, simulator and options; one after the other, each in its own"
+                        + " namespace)",
+                headers.toArray(String[]::new));
+        row(t, all, "tasks/s", 1, r -> r.executor().tasksPerSecond());
+        row(t, all, "launches/s", 1, r -> r.executor().launchesPerSecond());
+        row(t, all, "launches/s, best 5 s", 1, r -> r.executor().peakLaunchesPerSecond5s());
+        row(t, all, "submits/s", 0, r -> r.executor().submitsPerSecond());
+        row(
+                t,
+                all,
+                "terminal status -> committed p50 ms",
+                1,
+                r -> r.latency().terminalToCommit().p50());
+        row(
+                t,
+                all,
+                "terminal status -> committed p99 ms",
+                1,
+                r -> r.latency().terminalToCommit().p99());
+        for (String stage : first.stages().keySet()) {
+            row(t, all, stage + " p50 ms", 1, r -> stageP50(r, stage));
+        }
+        row(t, all, "max in flight", 0, r -> r.executor().maxInFlight());
+        row(t, all, "bench JVM CPU s", 1, r -> r.executor().benchCpuSeconds());
+        row(t, all, "kube-apiserver CPU s", 1, r -> r.executor().apiServerCpuSeconds());
+        row(t, all, "succeeded", 0, r -> r.executor().succeeded());
+        return t.render()
+                + "(the bench JVM's CPU holds H2 but not PostgreSQL, which runs in processes of its own;"
+                + " CPU and tasks/s also move with the load: see each run's load in the JSON)\n";
+    }
+
+    private static double stageP50(ExecutorReport r, String stage) {
+        ExecutorStats.Percentiles p = r.stages().get(stage);
+        return p == null ? Double.NaN : p.p50();
+    }
+
+    private static void row(
+            Table t,
+            java.util.List<ExecutorReport> all,
+            String what,
+            int decimals,
+            java.util.function.ToDoubleFunction<ExecutorReport> f) {
+        java.util.List<Object> cells = new java.util.ArrayList<>(java.util.List.of(what));
+        for (ExecutorReport r : all) {
+            cells.add(Table.num(f.applyAsDouble(r), decimals));
+        }
+        double base = f.applyAsDouble(all.getFirst());
+        for (ExecutorReport r : all.subList(1, all.size())) {
+            // a ratio to a base at or below zero (a latency the bench's watch saw after the commit) says nothing
+            cells.add(base > 0 ? Table.ratio(f.applyAsDouble(r) / base) : "-");
+        }
+        t.row(cells.toArray());
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** Prints the tables of a report saved with --save-json again (e.g. after the tables changed). */
 @Command(name = "render", mixinStandardHelpOptions = true, description = "Prints the tables of a saved JSON report.")
 final class RenderCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "resync, watch-throughput, churn or executor")
+    @Parameters(index = "0", description = "resync, watch-throughput, churn, executor or replicas")
     String kind;
 
     @Option(names = "--from", required = true, description = "The file written by --save-json.")
@@ -24,6 +24,7 @@ final class RenderCommand implements Callable<Integer> {
                 WatchThroughputTables.render(json.readValue(from.toFile(), WatchThroughputBench.Report.class));
             case "churn" -> ChurnTables.render(json.readValue(from.toFile(), ChurnBench.Report.class));
             case "executor" -> ExecutorTables.render(json.readValue(from.toFile(), ExecutorReport.class));
+            case "replicas" -> ReplicasTables.render(json.readValue(from.toFile(), ReplicasReport.class));
             default -> throw new IllegalArgumentException("unknown report kind " + kind);
         };
         System.out.print(table);

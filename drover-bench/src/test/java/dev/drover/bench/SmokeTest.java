@@ -65,4 +65,44 @@ class SmokeTest {
                     .isPositive();
         }
     }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void replicasSmokeRunGivesSaneResults() throws Exception {
+        ReplicasCommand cmd = new ReplicasCommand();
+        new CommandLine(cmd).parseArgs("--smoke");
+        ReplicasReport r = cmd.bench(Progress.stderr());
+
+        assertThat(r.failover()).hasSize(1);
+        ReplicasFailover.Run f = r.failover().get(0);
+        assertThat(f.error()).isNull();
+        assertThat(f.orphans()).as("the victim held tasks in flight").isPositive();
+        assertThat(f.takenOverBy().keySet()).as("heirs").isNotEmpty().doesNotContain(f.victim());
+        assertThat(f.endedOnce()).as("every task ended exactly once").isEqualTo(f.tasks());
+        assertThat(f.endedMoreThanOnce()).isZero();
+        assertThat(f.notEnded()).isZero();
+        assertThat(f.podsCreatedTwice()).isZero();
+        assertThat(f.adoptedPods()).as("pods adopted from the victim").isPositive();
+        assertThat(f.relabels()).isGreaterThanOrEqualTo(f.adoptedPods());
+        assertThat(f.maxRelabelsPerPod())
+                .as("accepted owner relabels per adopted pod")
+                .isEqualTo(1);
+        assertThat(f.takenOverSeconds()).isPositive();
+
+        assertThat(r.scaleOut()).hasSize(2);
+        for (ReplicasScaleOut.Run s : r.scaleOut()) {
+            assertThat(s.error()).as(s.replicas() + " replicas").isNull();
+            assertThat(s.succeeded()).as(s.replicas() + " replicas").isEqualTo(s.tasks());
+            assertThat(s.endedMoreThanOnce()).isZero();
+            assertThat(s.tasksPerSecond()).isPositive();
+            assertThat(s.tasksByOwner()).hasSize(s.replicas());
+            if (r.environment().pgStatStatements()) {
+                assertThat(s.store().perTask().get("replica statements"))
+                        .as("statements PostgreSQL counted per task")
+                        .isPositive();
+            }
+        }
+        assertThat(ReplicasTables.render(r)).contains("Failover", "Scale-out", "Store traffic per task");
+        assertThat(OutputOptions.JSON.writeValueAsString(r)).contains("\"failoverSummary\"");
+    }
 }

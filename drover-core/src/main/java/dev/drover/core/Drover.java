@@ -143,10 +143,10 @@ public final class Drover implements AutoCloseable {
         }
         LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
         List<TaskHandle> out = new ArrayList<>(specs.size());
-        for (TaskSpec spec : specs) {
-            String id = TaskIds.next();
-            byId.put(id, spec);
-            out.add(handles.add(id)); // before the insert: the scheduler may claim it at once
+        List<String> ids = TaskIds.distinct(specs.size(), TaskIds::next);
+        for (int i = 0; i < specs.size(); i++) {
+            byId.put(ids.get(i), specs.get(i));
+            out.add(handles.add(ids.get(i))); // before the insert: the scheduler may claim it at once
         }
         List<Task> stored;
         try {

@@ -20,6 +20,19 @@ public final class TaskIds {
         return taskName + "-" + taskId + "-" + tryNumber;
     }
 
+    /**
+     * {@code n} ids from {@code draw}, none twice: ids drawn in the same millisecond share their time
+     * part and differ only in 25 random bits, so a batch of a hundred collides about once in 7,000
+     * batches; a repeat is drawn again (a batch keyed by id would otherwise lose a task silently).
+     */
+    static java.util.List<String> distinct(int n, java.util.function.Supplier<String> draw) {
+        java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+        while (ids.size() < n) {
+            ids.add(draw.get());
+        }
+        return java.util.List.copyOf(ids);
+    }
+
     public static String next() {
         long time = System.currentTimeMillis();
         char[] out = new char[14];
