@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The {@code replicas} table and the owner moves between replicas, on the same SQL for H2 and
@@ -33,7 +32,7 @@ final class JdbcReplicas {
     }
 
     Replica register(String id, String host, String version, Duration aliveThreshold) {
-        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        return jdbi.inTransaction(h -> {
             h.createQuery("SELECT id FROM replicas WHERE id = :id FOR UPDATE") // one registration at a time
                     .bind("id", id)
                     .mapTo(String.class)
@@ -113,7 +112,7 @@ final class JdbcReplicas {
         if (max <= 0) {
             return List.of();
         }
-        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        return jdbi.inTransaction(h -> {
             // No lock on the read: each move below is a compare-and-set on the owner, so of several
             // heirs at once each task goes to exactly one.
             List<Task> candidates = h.createQuery("SELECT " + TaskRows.TASK_COLUMNS + " FROM tasks WHERE owner = :from"

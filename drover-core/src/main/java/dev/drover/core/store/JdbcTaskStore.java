@@ -32,7 +32,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The {@link TaskStore} on JDBC: the same SQL on H2 ({@code MODE=PostgreSQL}) and PostgreSQL, so
@@ -239,32 +238,34 @@ final class JdbcTaskStore implements TaskStore {
     /** @param only the ids to claim among, or null for the oldest due tasks of the queue */
     private List<Task> claimIn(String owner, String cluster, int max, long at, List<String> only) throws SQLException {
         String reason = "claimed by " + owner;
-        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-            // Two steps because H2 locks every row that matches a FOR UPDATE before it sorts and
-            // limits: with a backlog of thousands one claim would lock (and scan) them all. So first
-            // read the oldest few due tasks of each waiting state without locks, walking the claim
-            // index in order, then lock those one by one, oldest first, until there are enough. The
-            // window leaves room for the rows concurrent claimers hold (SKIP LOCKED passes over them,
-            // never waits). One point lookup per row: an `id IN (<window>)` list is re-checked row by
-            // row against the whole list, which made claims quadratic in the window.
-            List<String> window = only != null
-                    ? only
-                    : h
-                            .createQuery(OLDEST_DUE)
-                            .bind("now", at)
-                            .bind("cluster", cluster)
-                            .bind("window", claimWindow(max))
-                            .map((rs, ctx) ->
-                                    new Object[] {rs.getString("id"), rs.getLong("created_at"), rs.getLong("seq")})
-                            .stream()
-                            .sorted(java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[1])
-                                    .thenComparingLong(r -> (Long) r[2]))
-                            .map(r -> (String) r[0])
-                            .distinct() // a claimer of no particular cluster reads the '' branches twice
-                            .toList();
-            if (window.isEmpty()) {
-                return List.of();
-            }
+        // Two steps because H2 locks every row that matches a FOR UPDATE before it sorts and
+        // limits: with a backlog of thousands one claim would lock (and scan) them all. So first
+        // read the oldest few due tasks of each waiting state without locks, walking the claim
+        // index in order, then lock those one by one, oldest first, until there are enough. The
+        // window leaves room for the rows concurrent claimers hold (SKIP LOCKED passes over them,
+        // never waits). One point lookup per row: an `id IN (<window>)` list is re-checked row by
+        // row against the whole list, which made claims quadratic in the window.
+        // The window is read outside the transaction (it takes no locks): an idle queue costs one
+        // statement, no BEGIN/COMMIT.
+        List<String> window = only != null
+                ? only
+                : jdbi.withHandle(h -> h
+                        .createQuery(OLDEST_DUE)
+                        .bind("now", at)
+                        .bind("cluster", cluster)
+                        .bind("window", claimWindow(max))
+                        .map((rs, ctx) ->
+                                new Object[] {rs.getString("id"), rs.getLong("created_at"), rs.getLong("seq")})
+                        .stream()
+                        .sorted(java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[1])
+                                .thenComparingLong(r -> (Long) r[2]))
+                        .map(r -> (String) r[0])
+                        .distinct() // a claimer of no particular cluster reads the '' branches twice
+                        .toList());
+        if (window.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.inTransaction(h -> {
             // The condition again, per row: a task in the window may have been claimed or cancelled
             // since. Whole rows: the claimed tasks are built from them, with no read after the update.
             List<Task> candidates = new ArrayList<>();
@@ -342,7 +343,7 @@ final class JdbcTaskStore implements TaskStore {
         // Plain JDBC with each statement prepared once for the whole batch: this is the hot path of a
         // busy scheduler (three transitions per task), and per-statement overhead is most of its cost.
         try {
-            return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+            return jdbi.inTransaction(h -> {
                 Connection c = h.getConnection();
                 List<Optional<Task>> out = new ArrayList<>(requests.size());
                 try (PreparedStatement select = c.prepareStatement(SELECT_FOR_TRANSITION);

@@ -235,6 +235,9 @@ public final class TaskStores {
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
+        // Every transaction runs READ COMMITTED: set once per connection, so no transaction asks the
+        // server for its level first (pgjdbc answers getTransactionIsolation with a round trip).
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         return new HikariDataSource(config);
     }
 
