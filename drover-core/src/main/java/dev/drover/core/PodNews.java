@@ -128,9 +128,11 @@ final class PodNews {
         if (a.state == TaskState.LAUNCHING) {
             b.advance(a, TaskState.PENDING, status);
             a.schedulerSaid = scheduler ? status : null;
-        } else if (a.state == TaskState.PENDING && scheduler && !status.equals(a.schedulerSaid)) {
+        } else if (a.state == TaskState.PENDING
+                && (scheduler ? !status.equals(a.schedulerSaid) : a.schedulerSaid != null)) {
+            // What the scheduler said is news, and so is its end (the pod was placed).
             b.note(a, status);
-            a.schedulerSaid = status;
+            a.schedulerSaid = scheduler ? status : null;
         }
         a.waiting(p, clock.instant());
         giveUpIfDue(a, b);

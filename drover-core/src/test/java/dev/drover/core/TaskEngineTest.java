@@ -448,8 +448,18 @@ class TaskEngineTest {
         sweepsRan();
 
         assertThat(h.state(t.id())).isEqualTo(TaskState.PENDING);
+        h.cluster.waiting(NS, h.podOf(t), "ContainerCreating", null);
+        soon().until(() -> h.stored(t.id()).reason().equals("pod pending: ContainerCreating"));
         h.cluster.running(NS, h.podOf(t));
         awaitState(t, TaskState.RUNNING);
+        assertThat(h.states(t.id()))
+                .containsExactly(
+                        TaskState.QUEUED,
+                        TaskState.LAUNCHING,
+                        TaskState.PENDING,
+                        TaskState.PENDING,
+                        TaskState.PENDING,
+                        TaskState.RUNNING);
     }
 
     @Test
