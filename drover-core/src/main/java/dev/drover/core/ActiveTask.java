@@ -35,6 +35,20 @@ final class ActiveTask {
     volatile boolean takenOver;
     /** Adoptions of this try's pod that found it changed. */
     volatile int adoptTries;
+    /** The pending rule the pod's wait matches now (null: none), and since when this replica has seen it so. */
+    volatile PendingRule pendingRule;
+
+    volatile Instant pendingSince;
+    /** The waiting container, reason and message that matched {@link #pendingRule}. */
+    volatile String pendingContainer;
+
+    volatile String pendingReason;
+    volatile String pendingMessage;
+    /** What the pod last waited for, for people ({@code ErrImagePull: ...}); said in a startup timeout. */
+    volatile String waitingFor;
+    /** The scheduler's last word recorded in the task's status, so it is recorded once per change. */
+    volatile String schedulerSaid;
+
     /** A launch is due and not started yet: exactly one of the paths that may start it does. */
     final java.util.concurrent.atomic.AtomicBoolean launchPending = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -46,6 +60,52 @@ final class ActiveTask {
         this.state = t.state();
         // A LAUNCHING task's stored pod name is the one its create will use, not yet a pod.
         this.podName = t.state() == TaskState.LAUNCHING ? null : t.podName();
+    }
+
+    /**
+     * The pod waits as {@code p} says, seen {@code now}: the grace of a rule counts from when this
+     * replica first saw the pod match it, and starts again when the match changes (another rule or
+     * container). An {@code ImagePullBackOff} continues the pull error before it: its message
+     * ("Back-off pulling image") says nothing new, so a throttled pull keeps waiting.
+     */
+    void waiting(Outcome.Pending p, Instant now) {
+        waitingFor =
+                p.waitingReason() == null ? null : p.waitingReason() + (p.message() == null ? "" : ": " + p.message());
+        boolean backOff = "ImagePullBackOff".equals(p.waitingReason())
+                && pendingRule != null
+                && java.util.Objects.equals(pendingContainer, p.container())
+                && ("ErrImagePull".equals(pendingReason) || "ImagePullBackOff".equals(pendingReason));
+        if (backOff) {
+            return;
+        }
+        PendingRule r = p.rule();
+        if (r == null) {
+            pendingRule = null;
+            pendingSince = null;
+            pendingContainer = pendingReason = pendingMessage = null;
+            return;
+        }
+        if (!r.equals(pendingRule) || !java.util.Objects.equals(pendingContainer, p.container())) {
+            pendingSince = now;
+        }
+        pendingRule = r;
+        pendingContainer = p.container();
+        pendingReason = p.waitingReason();
+        pendingMessage = p.message();
+    }
+
+    /** The pending rule whose grace is over at {@code now} and that gives up (fail, retry); null if none. */
+    PendingRule pendingRuleDue(Instant now) {
+        PendingRule r = pendingRule;
+        Instant since = pendingSince;
+        if (r == null
+                || since == null
+                || r.action() == PendingRule.Action.WAIT
+                || runningSince != null
+                || (state != TaskState.LAUNCHING && state != TaskState.PENDING)) {
+            return null;
+        }
+        return now.isBefore(since.plus(r.grace())) ? null : r;
     }
 
     String namespace() {

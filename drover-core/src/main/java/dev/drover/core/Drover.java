@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class Drover implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Drover.class);
     /**
-     * Waiting reasons that fail a Pending pod at once: the kubelet will not get past them. {@code
-     * ErrImagePull} with "pull QPS exceeded" (registry throttling) is transient and not among them.
+     * The waiting reasons the older {@link Builder#fatalWaitingReasons} setting fails at once by
+     * default. The defaults now are {@link PendingRule#defaults()}.
      */
     public static final Set<String> DEFAULT_FATAL_WAITING_REASONS = PodClassifier.DEFAULT_FATAL_REASONS;
 
@@ -70,7 +70,7 @@ public final class Drover implements AutoCloseable {
                         b.parallelism,
                         b.launchConcurrency,
                         b.tick,
-                        b.fatalWaitingReasons,
+                        b.pendingRules,
                         b.failureLogLines,
                         b.reconcileInterval,
                         b.namespaceWait,
@@ -243,7 +243,7 @@ public final class Drover implements AutoCloseable {
         private int launchConcurrency = 16;
         private double apiQps = Double.NaN;
         private Duration tick = Duration.ofMillis(200);
-        private Set<String> fatalWaitingReasons = DEFAULT_FATAL_WAITING_REASONS;
+        private PendingRules pendingRules = PendingRules.defaults();
         private int failureLogLines = 20;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
@@ -337,9 +337,23 @@ public final class Drover implements AutoCloseable {
             return this;
         }
 
-        /** Waiting reasons that fail a Pending pod at once (default: {@link #DEFAULT_FATAL_WAITING_REASONS}). */
+        /**
+         * What to do with pods that wait to start, first matching rule first (default: {@link
+         * PendingRule#defaults()}; see the README's "Pending rules"). Rules from YAML: {@link
+         * PendingRule#fromYaml}. Replaces {@link #fatalWaitingReasons}.
+         */
+        public Builder pendingRules(List<PendingRule> rules) {
+            this.pendingRules = PendingRules.of(List.copyOf(rules));
+            return this;
+        }
+
+        /**
+         * The older form of {@link #pendingRules}: each waiting reason ends the try at once (retried
+         * while retries are left), except pulls a throttled or failing registry answered, which
+         * wait. Replaces the pending rules.
+         */
         public Builder fatalWaitingReasons(Set<String> reasons) {
-            this.fatalWaitingReasons = Set.copyOf(reasons);
+            this.pendingRules = PendingRules.failingAtOnce(Set.copyOf(reasons));
             return this;
         }
 

@@ -37,7 +37,7 @@ final class EnginePieces {
         this.launches = new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post, liveness::fenced);
         this.tracker = parts.tracker().apply(inbox::post);
         this.moves = new TaskMoves(store, clock, onChange, settings.owner());
-        PodClassifier classifier = new PodClassifier(settings.fatalWaitingReasons());
+        PodClassifier classifier = new PodClassifier(settings.pendingRules());
         this.news = new PodNews(
                 inFlight,
                 tracker,

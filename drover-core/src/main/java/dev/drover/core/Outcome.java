@@ -1,9 +1,25 @@
 package dev.drover.core;
 
+import org.jspecify.annotations.Nullable;
+
 /** What a pod says about its task's try. */
 sealed interface Outcome {
-    /** Not running yet; {@code waitingReason} is the first container's waiting reason, if any. */
-    record Pending(String waitingReason) implements Outcome {}
+    /**
+     * Not running yet. {@code waitingReason} and {@code message} say what it waits for: a
+     * container's waiting reason (the container named), or the scheduler's ({@code Unschedulable},
+     * {@code SchedulingGated}; no container); {@code rule} is the pending rule that matched, if any
+     * (the engine applies its grace and action).
+     */
+    record Pending(
+            @Nullable String waitingReason,
+            @Nullable String message,
+            @Nullable String container,
+            @Nullable PendingRule rule)
+            implements Outcome {
+        Pending(@Nullable String waitingReason) {
+            this(waitingReason, null, null, null);
+        }
+    }
 
     record Running() implements Outcome {}
 

@@ -4,16 +4,18 @@ import dev.drover.kube.PodView;
 import dev.drover.kube.PodView.ContainerView;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * A pure function from a pod's lean view (and whether it came as a DELETED delta) to an {@link
- * Outcome}. Follows Airflow's {@code KubernetesJobWatcher.process_status}, and goes further:
- * registry throttling is not fatal, failure details name the failing container (init containers
- * first), its exit code and reason.
+ * Outcome}. Follows Airflow's {@code KubernetesJobWatcher.process_status}, and goes further: a
+ * Pending pod says which pending rule its wait matches (the engine applies the rule's grace and
+ * action), failure details name the failing container (init containers first, native sidecars
+ * never), its exit code and reason.
  */
 final class PodClassifier {
-    /** Waiting reasons that make a Pending pod hopeless. */
+    /** The waiting reasons the older setting {@code fatalWaitingReasons} named by default. */
     static final Set<String> DEFAULT_FATAL_REASONS = Set.of(
             "CreateContainerConfigError",
             "ErrImagePull",
@@ -21,20 +23,25 @@ final class PodClassifier {
             "ImageInspectError",
             "InvalidImageName");
 
-    /** What the kubelet reports when the registry rate-limits pulls: transient, retried by the kubelet. */
-    static final String REGISTRY_THROTTLED = "pull QPS exceeded";
+    /** What a sidecar stopped by the kubelet after the main containers ended exits with (SIGTERM). */
+    static final int SIGTERM_EXIT = 143;
 
-    private final Set<String> fatalReasons;
+    private final PendingRules rules;
 
     PodClassifier() {
-        this(DEFAULT_FATAL_REASONS);
+        this(PendingRules.defaults());
     }
 
-    PodClassifier(Set<String> fatalReasons) {
-        this.fatalReasons = Set.copyOf(fatalReasons);
+    PodClassifier(PendingRules rules) {
+        this.rules = rules;
     }
 
     Outcome classify(PodView pod, boolean deleted) {
+        return classify(pod, deleted, List::of);
+    }
+
+    /** {@code events}: the pod's recent Events, asked for only when a rule looks at them. */
+    Outcome classify(PodView pod, boolean deleted, Supplier<List<String>> events) {
         if (pod.labels().containsKey(PodLabels.REVOKED)) {
             return new Outcome.Ignored("revoked");
         }
@@ -67,8 +74,15 @@ final class PodClassifier {
                     null,
                     null));
         }
+        if ("ProviderFailed".equals(pod.reason()) && !phase.equals("Succeeded")) {
+            // The node's provider (e.g. a virtual kubelet) could not run the pod, whatever its phase says.
+            return new Outcome.Failed(new FailureDetails("ProviderFailed", pod.message(), null, null, null, null));
+        }
+        if (phase.equals("Failed") && onlySidecarsStoppedAfterTheMainContainers(pod)) {
+            return new Outcome.Succeeded();
+        }
         return switch (phase) {
-            case "Pending" -> pending(pod);
+            case "Pending" -> pending(pod, events);
             case "Running" -> new Outcome.Running();
             case "Succeeded" -> new Outcome.Succeeded();
             case "Failed" -> new Outcome.Failed(failureOf(pod));
@@ -76,29 +90,70 @@ final class PodClassifier {
         };
     }
 
-    private Outcome pending(PodView pod) {
-        if ("ProviderFailed".equals(pod.reason())) {
-            return new Outcome.Failed(new FailureDetails("ProviderFailed", pod.message(), null, null, null, null));
+    /**
+     * What a Pending pod waits for: the scheduler, if it has turned the pod down; else, init
+     * containers first, the first waiting container whose rule gives up (fail, retry), else the
+     * first whose rule waits, else the first waiting one.
+     */
+    private Outcome pending(PodView pod, Supplier<List<String>> events) {
+        Supplier<List<String>> recent = rules.usesEvents() ? memo(events) : List::of;
+        if (pod.notScheduledReason() != null) {
+            String reason = pod.notScheduledReason();
+            String message = pod.notScheduledMessage();
+            return new Outcome.Pending(reason, message, null, rules.match(reason, message, recent.get()));
         }
-        String firstWaiting = null;
+        Outcome.Pending first = null;
+        Outcome.Pending waits = null;
         for (ContainerView c : initFirst(pod)) {
             if (!"waiting".equals(c.state()) || c.reason() == null) {
                 continue;
             }
-            if (firstWaiting == null) {
-                firstWaiting = c.reason();
+            PendingRule r = rules.match(c.reason(), c.message(), recent.get());
+            Outcome.Pending p = new Outcome.Pending(c.reason(), c.message(), c.name(), r);
+            if (r != null && r.action() != PendingRule.Action.WAIT) {
+                return p;
             }
-            if (fatalReasons.contains(c.reason()) && !isThrottled(c)) {
-                return new Outcome.Failed(new FailureDetails(c.reason(), c.message(), c.name(), null, null, null));
+            if (r != null && waits == null) {
+                waits = p;
+            }
+            if (first == null) {
+                first = p;
             }
         }
-        return new Outcome.Pending(firstWaiting);
+        return waits != null ? waits : first != null ? first : new Outcome.Pending(null);
     }
 
-    private static boolean isThrottled(ContainerView c) {
-        return "ErrImagePull".equals(c.reason())
-                && c.message() != null
-                && c.message().contains(REGISTRY_THROTTLED);
+    private static Supplier<List<String>> memo(Supplier<List<String>> s) {
+        List<List<String>> got = new java.util.ArrayList<>(1);
+        return () -> {
+            if (got.isEmpty()) {
+                got.add(s.get());
+            }
+            return got.getFirst();
+        };
+    }
+
+    /**
+     * A Failed pod whose main containers all exited 0 and whose only failures are native sidecars
+     * stopped afterwards (exit 143): the work succeeded.
+     */
+    private static boolean onlySidecarsStoppedAfterTheMainContainers(PodView pod) {
+        if (pod.sidecars().isEmpty()
+                || pod.containers().isEmpty()
+                || (pod.reason() != null && !pod.reason().isBlank())) {
+            return false;
+        }
+        boolean mainsSucceeded = pod.containers().stream()
+                .allMatch(c ->
+                        "terminated".equals(c.state()) && Integer.valueOf(0).equals(c.exitCode()));
+        boolean othersFine = pod.initContainers().stream()
+                .allMatch(c -> pod.isSidecar(c.name())
+                        ? !"terminated".equals(c.state())
+                                || c.exitCode() == null
+                                || c.exitCode() == 0
+                                || c.exitCode() == SIGTERM_EXIT
+                        : "terminated".equals(c.state()) && Integer.valueOf(0).equals(c.exitCode()));
+        return mainsSucceeded && othersFine;
     }
 
     /**
@@ -121,7 +176,9 @@ final class PodClassifier {
     }
 
     private static FailureDetails containerFailureOf(PodView pod) {
-        List<ContainerView> all = initFirst(pod);
+        // Native sidecars are never blamed: they are stopped (exit 143) when the main containers end.
+        List<ContainerView> all =
+                initFirst(pod).stream().filter(c -> !isSidecar(pod, c)).toList();
         for (ContainerView c : all) {
             if ("terminated".equals(c.state())
                     && c.exitCode() != null
@@ -137,11 +194,23 @@ final class PodClassifier {
                 lastWaiting = c;
             }
         }
+        if (lastWaiting == null) {
+            // Only a sidecar is left to say why (e.g. it never started and the pod gave up).
+            for (ContainerView c : pod.initContainers()) {
+                if (isSidecar(pod, c) && "waiting".equals(c.state())) {
+                    lastWaiting = c;
+                }
+            }
+        }
         if (lastWaiting != null) {
             return new FailureDetails(
                     lastWaiting.reason(), lastWaiting.message(), lastWaiting.name(), null, null, null);
         }
         return null;
+    }
+
+    private static boolean isSidecar(PodView pod, ContainerView c) {
+        return pod.isSidecar(c.name()); // names are unique across a pod's containers
     }
 
     private static List<ContainerView> initFirst(PodView pod) {

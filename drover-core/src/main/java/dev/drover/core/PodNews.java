@@ -78,20 +78,14 @@ final class PodNews {
         if (a.seenAt == null) {
             a.seenAt = clock.instant();
         }
-        outcome(a, classifier.classify(pod, deleted), b);
+        String uid = pod.uid();
+        outcome(a, classifier.classify(pod, deleted, () -> tracker.recentEvents(a.namespace(), uid, EVENTS_KEPT)), b);
     }
 
     /** What the pod says about a held try. */
     void outcome(ActiveTask a, Outcome o, TaskMoves.Batch b) {
         switch (o) {
-            case Outcome.Pending p -> {
-                if (a.state == TaskState.LAUNCHING) {
-                    b.advance(
-                            a,
-                            TaskState.PENDING,
-                            p.waitingReason() == null ? "pod pending" : "pod pending: " + p.waitingReason());
-                }
-            }
+            case Outcome.Pending p -> pending(a, p, b);
             case Outcome.Running r -> {
                 if (a.runningSince == null) {
                     a.runningSince = clock.instant();
@@ -122,6 +116,45 @@ final class PodNews {
         }
     }
 
+    /**
+     * The pod waits: its status is recorded (what the scheduler said, when it said something new);
+     * a pending rule whose grace is over gives up on the try.
+     */
+    private void pending(ActiveTask a, Outcome.Pending p, TaskMoves.Batch b) {
+        boolean scheduler = p.container() == null && p.waitingReason() != null;
+        String status = p.waitingReason() == null
+                ? "pod pending"
+                : "pod pending: " + p.waitingReason() + (scheduler && p.message() != null ? ": " + p.message() : "");
+        if (a.state == TaskState.LAUNCHING) {
+            b.advance(a, TaskState.PENDING, status);
+            a.schedulerSaid = scheduler ? status : null;
+        } else if (a.state == TaskState.PENDING
+                && (scheduler ? !status.equals(a.schedulerSaid) : a.schedulerSaid != null)) {
+            // What the scheduler said is news, and so is its end (the pod was placed).
+            b.note(a, status);
+            a.schedulerSaid = scheduler ? status : null;
+        }
+        a.waiting(p, clock.instant());
+        giveUpIfDue(a, b);
+    }
+
+    /**
+     * When the pod has matched a rule that gives up for its whole grace: FAIL fails the task,
+     * RETRY fails the try (retried while retries are left). True if it did.
+     */
+    boolean giveUpIfDue(ActiveTask a, TaskMoves.Batch b) {
+        PendingRule r = a.pendingRuleDue(clock.instant());
+        if (r == null) {
+            return false;
+        }
+        String message = (a.pendingMessage == null ? "" : a.pendingMessage + " ") + "(pending rule " + r.name()
+                + (r.grace().isZero() ? "" : ", waited " + r.grace().toSeconds() + " s") + ")";
+        FailureDetails details = new FailureDetails(a.pendingReason, message, a.pendingContainer, null, null, null);
+        log.info("task {}: pod {} {} by pending rule {}", a.id, a.podName, r.action(), r.name());
+        record(a, details, b, a.spec.cleanup().deletesPod(false), r.action() == PendingRule.Action.FAIL);
+        return true;
+    }
+
     /** The try failed; its pod (if any) is cleaned up as the task's policy says. */
     void end(ActiveTask a, FailureDetails details, TaskMoves.Batch b) {
         end(a, details, b, a.spec.cleanup().deletesPod(false));
@@ -139,26 +172,30 @@ final class PodNews {
                     new Message.DetailsRead(a.id, a.tryNumber, withLogTail(details, a.namespace(), pod), deletePod)));
             return;
         }
-        record(a, details, b, deletePod);
+        record(a, details, b, deletePod, false);
     }
 
     void detailsRead(Message.DetailsRead m, TaskMoves.Batch b) {
         ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
         if (a != null) {
-            record(a, m.details(), b, m.deletePod());
+            record(a, m.details(), b, m.deletePod(), false);
         }
     }
 
-    private void record(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod) {
+    /** {@code once}: the task fails without using its retries (another try would make the same pod). */
+    private void record(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod, boolean once) {
         FailureDetails full = details.withEvents(tracker.recentEvents(a.namespace(), a.podUid, EVENTS_KEPT));
         if (!inFlight.release(a)) {
             return;
         }
         String pod = a.podName;
-        b.endTry(
-                a,
-                full,
-                pod == null ? () -> {} : () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, deletePod)));
+        Runnable then =
+                pod == null ? () -> {} : () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, deletePod));
+        if (once) {
+            b.fail(a.id, a.tryNumber, full, then);
+        } else {
+            b.endTry(a, full, then);
+        }
     }
 
     private FailureDetails withLogTail(FailureDetails d, String namespace, String pod) {

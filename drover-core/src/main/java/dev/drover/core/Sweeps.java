@@ -75,7 +75,7 @@ final class Sweeps {
         }
         waiting.commit();
         for (ActiveTask a : inFlight.all()) {
-            if (!a.ending && overdue(a, now) != null) {
+            if (!a.ending && (overdue(a, now) != null || a.pendingRuleDue(now) != null)) {
                 inbox.post(new Message.Overdue(a.id, a.tryNumber));
             }
             Instant since = a.waitingSince;
@@ -96,10 +96,12 @@ final class Sweeps {
                 && a.runningSince == null
                 && a.seenAt != null
                 && now.isAfter(a.seenAt.plus(a.spec.startupTimeout()))) {
+            String waiting = a.waitingFor;
             return FailureDetails.of(
                     "StartupTimeout",
                     "pod " + a.podName + " was not running "
-                            + a.spec.startupTimeout().toSeconds() + " s after it was first seen");
+                            + a.spec.startupTimeout().toSeconds() + " s after it was first seen"
+                            + (waiting == null ? "" : "; waiting: " + waiting));
         }
         if (a.spec.runTimeout() != null
                 && a.runningSince != null
@@ -137,16 +139,27 @@ final class Sweeps {
         }
     }
 
-    /** On the worker: a timeout found by the sweep, checked again (the pod may have started meanwhile). */
+    /**
+     * On the worker: a timeout or a pending rule's grace found over by the sweep, checked again
+     * (the pod may have started meanwhile).
+     */
     void overdue(Message.Overdue m, TaskMoves.Batch b) {
         ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
-        if (a == null || a.ending) {
+        if (a == null || a.ending || news.giveUpIfDue(a, b)) {
             return;
         }
         FailureDetails why = overdue(a, clock.instant());
         if (why != null) {
-            news.end(a, why, b, true); // a pod that overran its time goes, whatever the policy
+            news.end(a, why, b, deletesTimedOut(a.spec.cleanup()));
         }
+    }
+
+    /**
+     * A pod that overran its time is deleted (it would go on running), unless the policy is NEVER:
+     * then it is kept for inspection, labelled done, like every pod under NEVER.
+     */
+    static boolean deletesTimedOut(CleanupPolicy policy) {
+        return policy != CleanupPolicy.NEVER;
     }
 
     /** On the worker: a launch waited too long for its namespace to be listed; back to the queue. */

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -30,7 +29,7 @@ final class TaskEngine implements AutoCloseable {
             int parallelism,
             int launchConcurrency,
             Duration tick,
-            Set<String> fatalWaitingReasons,
+            PendingRules pendingRules,
             int failureLogLines,
             Duration reconcileInterval,
             Duration namespaceWait,
@@ -126,6 +125,12 @@ final class TaskEngine implements AutoCloseable {
 
     int inFlight() {
         return inFlight.size();
+    }
+
+    /** The pending rule a held task's pod matches now, as the worker last saw it (null: none, or not held). */
+    PendingRule pendingRule(String taskId) {
+        ActiveTask a = inFlight.get(taskId);
+        return a == null ? null : a.pendingRule;
     }
 
     boolean holds(String taskId) {

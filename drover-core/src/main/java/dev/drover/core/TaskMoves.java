@@ -62,6 +62,19 @@ final class TaskMoves {
             return add(a.id, a.tryNumber, from, to, reason, null, null, NOTHING_MORE);
         }
 
+        /** The task stays Pending with a new status (e.g. what the scheduler said). */
+        Batch note(ActiveTask a, String reason) {
+            return add(
+                    a.id,
+                    a.tryNumber,
+                    EnumSet.of(TaskState.PENDING),
+                    TaskState.PENDING,
+                    reason,
+                    null,
+                    null,
+                    NOTHING_MORE);
+        }
+
         Batch succeed(ActiveTask a, String reason, Runnable then) {
             return add(a.id, a.tryNumber, IN_FLIGHT, TaskState.SUCCEEDED, reason, null, null, then);
         }

@@ -22,6 +22,8 @@ final class EngineHarness implements AutoCloseable {
             TaskStores.h2InMemory("engine" + ThreadLocalRandom.current().nextInt(1 << 30));
     final FakeCluster cluster = new FakeCluster(OWNER);
     final List<Task> changes = new CopyOnWriteArrayList<>();
+    /** The pending rules the engine starts with. */
+    PendingRules pendingRules = PendingRules.defaults();
     /** Heartbeats of the harness's replica (its alive threshold is six of them). */
     long heartbeatMillis = 1000;
 
@@ -41,7 +43,7 @@ final class EngineHarness implements AutoCloseable {
                         parallelism,
                         4,
                         Duration.ofMillis(10),
-                        Drover.DEFAULT_FATAL_WAITING_REASONS,
+                        pendingRules,
                         20,
                         Duration.ofMillis(50),
                         Duration.ofSeconds(5),

@@ -200,6 +200,36 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
         phase(namespace, name, "Failed", terminated(exitCode, "Error"));
     }
 
+    /** The pod's main container waits, e.g. {@code ErrImagePull} with the registry's answer. */
+    void waiting(String namespace, String name, String reason, String message) {
+        phase(
+                namespace,
+                name,
+                "Pending",
+                new ContainerView("main", "waiting", reason, message, null, false, 0, null, null));
+    }
+
+    /** The scheduler turned the pod down: PodScheduled=False with its reason and message. */
+    void notScheduled(String namespace, String name, String reason, String message) {
+        PodView p = pods.get(namespace + "/" + name);
+        put(new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                p.labels(),
+                p.deleting(),
+                null,
+                "Pending",
+                null,
+                null,
+                List.of(),
+                List.of(),
+                java.util.Set.of(),
+                reason,
+                message));
+    }
+
     void relabel(String namespace, String name, String label, String value) {
         PodView p = pods.get(namespace + "/" + name);
         if (p == null) {
@@ -219,7 +249,10 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
                 p.reason(),
                 p.message(),
                 p.initContainers(),
-                p.containers()));
+                p.containers(),
+                p.sidecars(),
+                p.notScheduledReason(),
+                p.notScheduledMessage()));
     }
 
     /** A pod that exists in the cluster, whoever made it (e.g. left behind by an earlier scheduler). */
@@ -267,7 +300,10 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
                 p.reason(),
                 p.message(),
                 p.initContainers(),
-                p.containers());
+                p.containers(),
+                p.sidecars(),
+                p.notScheduledReason(),
+                p.notScheduledMessage());
     }
 
     private static String next(PodView p) {

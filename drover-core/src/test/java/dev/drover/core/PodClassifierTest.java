@@ -44,48 +44,71 @@ class PodClassifierTest {
     void pendingWithoutFatalReasonsIsPending() {
         assertThat(classifier.classify(
                         pod("Pending", List.of(), List.of(waiting("main", "ContainerCreating", null))), false))
-                .isEqualTo(new Outcome.Pending("ContainerCreating"));
+                .isEqualTo(new Outcome.Pending("ContainerCreating", null, "main", null));
         assertThat(classifier.classify(pod(null, List.of(), List.of()), false)).isEqualTo(new Outcome.Pending(null));
     }
 
     @Test
-    void eachFatalWaitingReasonFailsAPendingPodAtOnce() {
+    void aWaitingContainerNamesThePendingRuleItsWaitMatches() {
         for (String reason : PodClassifier.DEFAULT_FATAL_REASONS) {
             Outcome o = classifier.classify(pod("Pending", List.of(), List.of(waiting("main", reason, "boom"))), false);
             assertThat(o)
                     .as(reason)
-                    .isEqualTo(new Outcome.Failed(new FailureDetails(reason, "boom", "main", null, null, null)));
+                    .isEqualTo(new Outcome.Pending(
+                            reason, "boom", "main", PendingRules.defaults().match(reason, "boom", List.of())));
+            assertThat(((Outcome.Pending) o).rule()).as(reason).isNotNull();
         }
     }
 
     @Test
-    void registryThrottlingIsNotFatal() {
+    void registryThrottlingMatchesARuleThatWaits() {
+        String message = "Failed to pull image \"x\": rpc error: pull QPS exceeded";
+        Outcome o = classifier.classify(
+                pod("Pending", List.of(), List.of(waiting("main", "ErrImagePull", message))), false);
+
+        assertThat(o).isInstanceOfSatisfying(Outcome.Pending.class, p -> {
+            assertThat(p.rule().name()).isEqualTo("registry-throttled");
+            assertThat(p.rule().action()).isEqualTo(PendingRule.Action.WAIT);
+        });
+    }
+
+    @Test
+    void aContainerWhoseRuleGivesUpCountsBeforeOneWhoseRuleWaits() {
         Outcome o = classifier.classify(
                 pod(
                         "Pending",
                         List.of(),
-                        List.of(waiting(
-                                "main", "ErrImagePull", "Failed to pull image \"x\": rpc error: pull QPS exceeded"))),
+                        List.of(
+                                waiting("main", "ErrImagePull", "429 Too Many Requests"),
+                                waiting("helper", "InvalidImageName", "bad ref"))),
                 false);
 
-        assertThat(o).isEqualTo(new Outcome.Pending("ErrImagePull"));
+        assertThat(o).isInstanceOfSatisfying(Outcome.Pending.class, p -> {
+            assertThat(p.container()).isEqualTo("helper");
+            assertThat(p.rule().name()).isEqualTo("invalid-image-name");
+        });
     }
 
     @Test
-    void imagePullBackOffAloneIsNotFatal() {
-        assertThat(classifier.classify(
-                        pod("Pending", List.of(), List.of(waiting("main", "ImagePullBackOff", "x"))), false))
-                .isInstanceOf(Outcome.Pending.class);
-    }
-
-    @Test
-    void fatalReasonsAreConfigurable() {
-        PodClassifier strict = new PodClassifier(java.util.Set.of("ImagePullBackOff"));
+    void theOlderFatalReasonsStillWork() {
+        PodClassifier strict = new PodClassifier(PendingRules.failingAtOnce(java.util.Set.of("ImagePullBackOff")));
 
         assertThat(strict.classify(pod("Pending", List.of(), List.of(waiting("main", "ImagePullBackOff", "x"))), false))
-                .isInstanceOf(Outcome.Failed.class);
+                .isInstanceOfSatisfying(
+                        Outcome.Pending.class, p -> assertThat(p.rule().name()).isEqualTo("fatal-ImagePullBackOff"));
         assertThat(strict.classify(pod("Pending", List.of(), List.of(waiting("main", "ErrImagePull", "x"))), false))
-                .isInstanceOf(Outcome.Pending.class);
+                .isEqualTo(new Outcome.Pending("ErrImagePull", "x", "main", null));
+    }
+
+    @Test
+    void providerFailedFailsARunningPodToo() {
+        Outcome o = classifier.classify(
+                pod("Running", "ProviderFailed", "vk lost it", false, Map.of(), List.of(), List.of(running("main"))),
+                false);
+
+        assertThat(o)
+                .isEqualTo(
+                        new Outcome.Failed(new FailureDetails("ProviderFailed", "vk lost it", null, null, null, null)));
     }
 
     @Test

@@ -326,6 +326,157 @@ class TaskEngineTest {
         awaitState(stray, TaskState.PENDING);
     }
 
+    // --- pending rules
+
+    /** Waits until the worker has seen the pod match {@code rule} (its grace counts from then). */
+    private void awaitMatched(Task t, String rule) {
+        soon().until(() -> {
+            PendingRule r = h.engine().pendingRule(t.id());
+            return r != null && r.name().equals(rule);
+        });
+    }
+
+    @Test
+    void aMissingImageFailsTheTryOnlyOnceItsRulesGraceIsOverAndTheBackOffDoesNotRestartIt() {
+        h.start();
+        Task t = h.submit(task("nopull"));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.waiting(NS, h.podOf(t), "ErrImagePull", "failed to resolve reference: not found");
+        awaitMatched(t, "image-pull-failed");
+        h.clock.advance(Duration.ofSeconds(20));
+        h.cluster.waiting(NS, h.podOf(t), "ImagePullBackOff", "Back-off pulling image \"registry.example/app:1\"");
+        sweepsRan();
+        h.clock.advance(Duration.ofSeconds(9));
+        sweepsRan();
+        assertThat(h.state(t.id())).as("29 s of a 30 s grace").isEqualTo(TaskState.PENDING);
+
+        h.clock.advance(Duration.ofSeconds(2));
+        awaitState(t, TaskState.FAILED);
+        FailureDetails d = h.stored(t.id()).failure();
+        assertThat(d.reason()).isEqualTo("ErrImagePull");
+        assertThat(d.container()).isEqualTo("main");
+        assertThat(h.stored(t.id()).reason()).contains("pending rule image-pull-failed");
+        soon().until(() -> h.cluster.calls.contains("done " + NS + "/" + h.podOf(t)));
+    }
+
+    @Test
+    void aRuleThatFailsFailsTheTaskAtOnceWithoutUsingItsRetries() {
+        h.start();
+        Task t = h.submit(task("badref").retries(3, Duration.ofSeconds(1)));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.waiting(NS, h.podOf(t), "InvalidImageName", "couldn't parse image reference");
+        awaitState(t, TaskState.FAILED);
+
+        assertThat(h.states(t.id())).doesNotContain(TaskState.UP_FOR_RETRY);
+        assertThat(h.stored(t.id()).reason()).contains("pending rule invalid-image-name");
+    }
+
+    @Test
+    void aRuleThatRetriesEndsTheTryAndRetriesItAfterTheBackoff() {
+        h.start();
+        Task t = h.submit(task("nosecret").retries(1, Duration.ofSeconds(10)));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.waiting(NS, h.podOf(t), "CreateContainerConfigError", "secret \"db\" not found");
+        awaitState(t, TaskState.UP_FOR_RETRY);
+
+        assertThat(h.stored(t.id()).reason())
+                .startsWith("try 1 failed")
+                .contains("pending rule container-config-error");
+        assertThat(h.stored(t.id()).nextAttemptAt()).isEqualTo(h.clock.instant().plusSeconds(10));
+    }
+
+    @Test
+    void aThrottledRegistryKeepsThePodPendingUntilTheStartupTimeoutWhichIsATimeout() {
+        h.start();
+        Task t = h.submit(task("throttled").startupTimeout(Duration.ofSeconds(60)));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.waiting(NS, h.podOf(t), "ErrImagePull", "unexpected status: 429 Too Many Requests");
+        awaitMatched(t, "registry-throttled");
+        h.clock.advance(Duration.ofSeconds(30));
+        h.cluster.waiting(NS, h.podOf(t), "ImagePullBackOff", "Back-off pulling image \"registry.example/app:1\"");
+        sweepsRan();
+        h.clock.advance(Duration.ofSeconds(29));
+        sweepsRan();
+        assertThat(h.state(t.id()))
+                .as("the back-off of a throttled pull still waits")
+                .isEqualTo(TaskState.PENDING);
+
+        h.clock.advance(Duration.ofSeconds(2));
+        awaitState(t, TaskState.FAILED);
+        FailureDetails d = h.stored(t.id()).failure();
+        assertThat(d.reason()).isEqualTo("StartupTimeout");
+        assertThat(d.message()).contains("waiting: ImagePullBackOff");
+    }
+
+    @Test
+    void rulesAreTheUsersToChange() {
+        h.pendingRules = PendingRules.of(java.util.List.of(PendingRule.named("mirror-down")
+                .reasons("ErrImagePull", "ImagePullBackOff")
+                .message("mirror\\.internal")
+                .grace(Duration.ofMinutes(5))
+                .action(PendingRule.Action.FAIL)
+                .build()));
+        h.start();
+        Task t = h.submit(task("mirrored"));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.waiting(NS, h.podOf(t), "ErrImagePull", "dial tcp mirror.internal:443: connection refused");
+        awaitMatched(t, "mirror-down");
+        h.clock.advance(Duration.ofMinutes(4));
+        sweepsRan();
+        assertThat(h.state(t.id())).isEqualTo(TaskState.PENDING);
+        h.clock.advance(Duration.ofMinutes(1));
+        awaitState(t, TaskState.FAILED);
+        assertThat(h.stored(t.id()).reason()).contains("pending rule mirror-down, waited 300 s");
+    }
+
+    @Test
+    void anUnschedulablePodWaitsWithTheSchedulersMessageInTheTasksStatus() {
+        h.start();
+        Task t = h.submit(task("big").startupTimeout(Duration.ofMinutes(10)));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.notScheduled(NS, h.podOf(t), "Unschedulable", "0/3 nodes are available: 3 Insufficient cpu.");
+        soon().until(() -> h.stored(t.id())
+                .reason()
+                .equals("pod pending: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu."));
+        h.clock.advance(Duration.ofMinutes(9));
+        sweepsRan();
+
+        assertThat(h.state(t.id())).isEqualTo(TaskState.PENDING);
+        h.cluster.waiting(NS, h.podOf(t), "ContainerCreating", null);
+        soon().until(() -> h.stored(t.id()).reason().equals("pod pending: ContainerCreating"));
+        h.cluster.running(NS, h.podOf(t));
+        awaitState(t, TaskState.RUNNING);
+        assertThat(h.states(t.id()))
+                .containsExactly(
+                        TaskState.QUEUED,
+                        TaskState.LAUNCHING,
+                        TaskState.PENDING,
+                        TaskState.PENDING,
+                        TaskState.PENDING,
+                        TaskState.RUNNING);
+    }
+
+    @Test
+    void aTimeoutUnderCleanupNeverKeepsThePodLabelledDone() {
+        h.start();
+        Task t = h.submit(task("kept").startupTimeout(Duration.ofSeconds(10)).cleanup(CleanupPolicy.NEVER));
+        awaitState(t, TaskState.PENDING);
+
+        h.clock.advance(Duration.ofSeconds(11));
+        awaitState(t, TaskState.FAILED);
+
+        assertThat(h.stored(t.id()).failure().reason()).isEqualTo("StartupTimeout");
+        soon().until(() -> h.cluster.calls.contains("done " + NS + "/" + h.podOf(t)));
+        assertThat(h.cluster.calls).doesNotContain("delete " + NS + "/" + h.podOf(t));
+        assertThat(h.cluster.pod(NS, h.podOf(t))).isPresent();
+    }
+
     /** Lets the scheduler loop run its sweeps a few times (its tick is 10 ms). */
     private void sweepsRan() {
         long until = System.nanoTime() + Duration.ofMillis(100).toNanos();

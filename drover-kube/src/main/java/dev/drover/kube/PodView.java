@@ -4,14 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The lean view of a Pod that Drover tracks: identity, labels, deletion, phase and the states of
- * its containers (init containers separately). Everything else of the pod is never decoded.
+ * its containers (init containers separately), which init containers are native sidecars, and why
+ * the scheduler has not placed it. Everything else of the pod is never decoded.
+ *
+ * @param sidecars names of the init containers declared with {@code restartPolicy: Always} (native
+ *     sidecars: they run beside the main containers and are stopped after them)
+ * @param notScheduledReason the PodScheduled condition's reason while it is False ({@code
+ *     Unschedulable}, {@code SchedulingGated}); null when scheduled or not yet looked at
+ * @param notScheduledMessage the scheduler's message with it
  */
 public record PodView(
         @Nullable String namespace,
@@ -25,14 +34,61 @@ public record PodView(
         @Nullable String reason,
         @Nullable String message,
         List<ContainerView> initContainers,
-        List<ContainerView> containers)
+        List<ContainerView> containers,
+        Set<String> sidecars,
+        @Nullable String notScheduledReason,
+        @Nullable String notScheduledMessage)
         implements KubeObject {
+
+    public PodView {
+        sidecars = sidecars == null || sidecars.isEmpty() ? Set.of() : Set.copyOf(sidecars);
+    }
+
+    /** A pod without sidecars that the scheduler has not turned down. */
+    public PodView(
+            @Nullable String namespace,
+            String name,
+            String uid,
+            String resourceVersion,
+            Map<String, String> labels,
+            boolean deleting,
+            @Nullable String nodeName,
+            @Nullable String phase,
+            @Nullable String reason,
+            @Nullable String message,
+            List<ContainerView> initContainers,
+            List<ContainerView> containers) {
+        this(
+                namespace,
+                name,
+                uid,
+                resourceVersion,
+                labels,
+                deleting,
+                nodeName,
+                phase,
+                reason,
+                message,
+                initContainers,
+                containers,
+                Set.of(),
+                null,
+                null);
+    }
+
+    /** Whether {@code container} is an init container that is a native sidecar. */
+    public boolean isSidecar(String container) {
+        return sidecars.contains(container);
+    }
 
     /** The fields the projection reads. */
     static final List<String> FIELDS = List.of(
             "metadata.labels",
             "metadata.deletionTimestamp",
             "spec.nodeName",
+            "spec.initContainers.name",
+            "spec.initContainers.restartPolicy",
+            "status.conditions",
             "status.phase",
             "status.reason",
             "status.message",
@@ -88,7 +144,33 @@ public record PodView(
                 intern(text(status, "reason")),
                 text(status, "message"),
                 containers(status.path("initContainerStatuses")),
-                containers(status.path("containerStatuses")));
+                containers(status.path("containerStatuses")),
+                sidecars(o.path("spec").path("initContainers")),
+                intern(notScheduled(status, "reason")),
+                notScheduled(status, "message"));
+    }
+
+    private static Set<String> sidecars(JsonNode initContainers) {
+        if (!initContainers.isArray() || initContainers.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> out = new HashSet<>();
+        initContainers.forEach(c -> {
+            if ("Always".equals(text(c, "restartPolicy")) && text(c, "name") != null) {
+                out.add(text(c, "name"));
+            }
+        });
+        return out;
+    }
+
+    /** A field of the PodScheduled condition while its status is False. */
+    private static @Nullable String notScheduled(JsonNode status, String field) {
+        for (JsonNode c : status.path("conditions")) {
+            if ("PodScheduled".equals(text(c, "type")) && "False".equals(text(c, "status"))) {
+                return text(c, field);
+            }
+        }
+        return null;
     }
 
     private static List<ContainerView> containers(JsonNode arr) {
