@@ -4,14 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.core.PendingRule.Action;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -238,7 +236,7 @@ final class PendingRules {
         Duration grace = Duration.ZERO;
         if (n.hasNonNull("grace")) {
             String g = n.get("grace").asText();
-            grace = duration(g);
+            grace = DurationText.parse(g);
             if (grace == null) {
                 throw new IllegalArgumentException(
                         rule + ".grace: '" + g + "' is not a duration; write e.g. 0, 30s, 5m, 1h30m or PT30S");
@@ -277,40 +275,6 @@ final class PendingRules {
             out.add(v.asText());
         }
         return out;
-    }
-
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
-    /** {@code 0}, {@code 30} (seconds), {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 500ms}, ISO {@code PT30S}; null if none. */
-    static @Nullable Duration duration(String text) {
-        String s = text.strip();
-        if (s.matches("\\d+")) {
-            return Duration.ofSeconds(Long.parseLong(s));
-        }
-        if (s.regionMatches(true, 0, "P", 0, 1)) {
-            try {
-                Duration d = Duration.parse(s);
-                return d.isNegative() ? null : d;
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-        Matcher m = PART.matcher(s);
-        Duration total = Duration.ZERO;
-        int at = 0;
-        while (at < s.length() && m.find(at) && m.start() == at) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(
-                    switch (m.group(2)) {
-                        case "ms" -> Duration.ofMillis(n);
-                        case "s" -> Duration.ofSeconds(n);
-                        case "m" -> Duration.ofMinutes(n);
-                        case "h" -> Duration.ofHours(n);
-                        default -> Duration.ofDays(n);
-                    });
-            at = m.end();
-        }
-        return at == 0 || at != s.length() ? null : total;
     }
 
     @SafeVarargs
