@@ -128,10 +128,16 @@ final class ReplicaFleet implements AutoCloseable {
                 .info()
                 .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = List.of(
+        List<String> cmd = new java.util.ArrayList<>(List.of(
                 java,
                 "-Xmx" + o.replicaHeap(),
-                "-XX:+UseSerialGC", // small heaps, 2 shared cores: no parallel GC threads fighting
+                "-XX:+UseSerialGC")); // small heaps, 2 shared cores: no parallel GC threads fighting
+        // e.g. BENCH_REPLICA_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/r-%p.jfr' to profile the replicas
+        String extra = System.getenv("BENCH_REPLICA_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        cmd.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 BenchCommand.class.getName(),
@@ -144,7 +150,7 @@ final class ReplicaFleet implements AutoCloseable {
                 "--launch-concurrency=" + launchConcurrency,
                 "--heartbeat-ms=" + o.heartbeat().toMillis(),
                 "--alive-threshold-ms=" + o.aliveThreshold().toMillis(),
-                "--reconcile-ms=" + o.reconcile().toMillis());
+                "--reconcile-ms=" + o.reconcile().toMillis()));
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
                 .start();

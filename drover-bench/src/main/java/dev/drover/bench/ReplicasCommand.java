@@ -96,8 +96,8 @@ final class ReplicasCommand implements Callable<Integer> {
     @Option(
             names = "--warmup",
             defaultValue = "300",
-            description = "Scale-out: untimed tasks through the replicas first, so their JVMs have compiled the"
-                    + " task paths (default ${DEFAULT-VALUE}).")
+            description = "Scale-out: untimed tasks per replica first (N replicas get N times as many), so every"
+                    + " replica JVM has compiled the task paths (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--nodes", defaultValue = "10", description = "Simulated nodes (default ${DEFAULT-VALUE}).")

@@ -75,8 +75,10 @@ final class ReplicasScaleOut {
             int conc = Math.max(1, o.scaleConcurrency() / k);
             List<ReplicaFleet.Member> members = fleet.start(ids, each, conc);
             int n = o.scaleTasks();
-            int warm = o.warmupTasks();
-            if (warm > 0) { // untimed: every replica JVM compiles its task paths before the measured batch
+            // Untimed, as many per replica as the single replica gets: each JVM compiles its task paths
+            // before the measured batch (a JIT that is still busy in 3 JVMs would be measured as coordination).
+            int warm = o.warmupTasks() * k;
+            if (warm > 0) {
                 progress.say("  warm-up: %d tasks", warm);
                 try (Drover submitter = fleet.submitter()) {
                     submitter.submitAll(ReplicasFailover.specs("w", fleet.namespace, warm, o.scaleRun()));
