@@ -92,9 +92,18 @@ final class ReplicaFleet implements AutoCloseable {
 
     /** Starts replicas {@code ids} at once, each with {@code parallelism}, and waits until the store says all are alive. */
     List<Member> start(List<String> ids, int parallelism, int launchConcurrency) throws Exception {
+        return start(ids, i -> parallelism, i -> launchConcurrency);
+    }
+
+    /** As above, replica {@code i} with {@code parallelism(i)} and {@code launchConcurrency(i)}. */
+    List<Member> start(
+            List<String> ids,
+            java.util.function.IntUnaryOperator parallelism,
+            java.util.function.IntUnaryOperator launchConcurrency)
+            throws Exception {
         List<Member> started = new ArrayList<>();
-        for (String id : ids) {
-            started.add(startOne(id, parallelism, launchConcurrency));
+        for (int i = 0; i < ids.size(); i++) {
+            started.add(startOne(ids.get(i), parallelism.applyAsInt(i), launchConcurrency.applyAsInt(i)));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         for (Member m : started) {

@@ -71,9 +71,14 @@ final class ReplicasScaleOut {
             for (int i = 1; i <= k; i++) {
                 ids.add("s" + k + "-r" + i);
             }
+            // The budgets split exactly (the first replicas take the remainder): 32 creates over 3 is
+            // 11 + 11 + 10, not 3 × 10, so the apiserver sees the same concurrency either way.
             int each = Math.max(1, o.scaleParallelism() / k);
             int conc = Math.max(1, o.scaleConcurrency() / k);
-            List<ReplicaFleet.Member> members = fleet.start(ids, each, conc);
+            int parRest = o.scaleParallelism() - each * k;
+            int concRest = o.scaleConcurrency() - conc * k;
+            List<ReplicaFleet.Member> members =
+                    fleet.start(ids, i -> each + (i < parRest ? 1 : 0), i -> conc + (i < concRest ? 1 : 0));
             int n = o.scaleTasks();
             // Untimed, as many per replica as the single replica gets: each JVM compiles its task paths
             // before the measured batch (a JIT that is still busy in 3 JVMs would be measured as coordination).
@@ -89,8 +94,9 @@ final class ReplicasScaleOut {
                 }
             }
             progress.say(
-                    "scale-out with %d replica(s): parallelism %d and %d creates in flight each; idle baseline %.0f s",
-                    k, each, conc, o.idleMs() / 1000.0);
+                    "scale-out with %d replica(s): parallelism %d and %d creates in flight in all, split over"
+                            + " them; idle baseline %.0f s",
+                    k, o.scaleParallelism(), o.scaleConcurrency(), o.idleMs() / 1000.0);
             Thread.sleep(1000); // past the start-up's own writes
             PgCounters.Snapshot idle0 = pg.read(fleet.database);
             double idleCpu0 = cpuSeconds(members);
