@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         description = {
             "Starts the test ground (a real kube-apiserver) in the background and simulated nodes, then runs a",
             "batch of tasks through Drover's executor: some succeed, one fails with an exit code, one is",
-            "throttled by its registry and then runs, one has an image that cannot be pulled (fails fast),",
+            "throttled by its registry and then runs, one has an image that does not exist (fails after a 30 s grace),",
             "one fails and is retried. Prints task states and pod Events as they happen, then the results.",
             "Exit 0 when every task ended as expected."
         })
