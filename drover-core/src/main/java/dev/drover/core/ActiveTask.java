@@ -19,6 +19,8 @@ final class ActiveTask {
     volatile String podName;
 
     volatile String podUid;
+    /** The pod as last seen: which containers ran (their logs are kept), whether it is held by the finalizer or deleted already. */
+    volatile dev.drover.kube.PodView lastPod;
     /** When this scheduler first saw the pod exist: the start of the startup timeout. */
     volatile Instant seenAt;
     /** When it was first seen Running: the start of the run timeout. */

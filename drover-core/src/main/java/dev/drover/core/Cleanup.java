@@ -1,14 +1,27 @@
 package dev.drover.core;
 
-/** The writes to a pod after its task's outcome ({@link PodCleanup} on the apiserver). Failures are logged, not thrown. */
-interface Cleanup {
-    /** Deleted when {@code delete}, else labelled done so it leaves the tracker's selector. */
-    void finished(String namespace, String pod, boolean delete);
+import dev.drover.kube.PodView;
+import org.jspecify.annotations.Nullable;
 
-    /** Cancel: the revoked label first, so whatever the pod says next is ignored, then the delete. */
+/**
+ * The writes to a pod after its task's outcome ({@link PodCleanup} on the apiserver). Each one also
+ * drops Drover's finalizer, so no path leaves a pod held. Failures are logged, not thrown.
+ */
+interface Cleanup {
+    /**
+     * Deleted when {@code delete} (then its finalizer dropped), else labelled done in the same write
+     * that drops the finalizer. {@code last}: the pod as last seen (null: not known), so a pod that
+     * is being deleted is not deleted again, and one without the finalizer gets no second write.
+     */
+    void finished(String namespace, String pod, boolean delete, @Nullable PodView last);
+
+    /** Cancel: the revoked label (and the finalizer dropped) first, so whatever the pod says next is ignored, then the delete. */
     void revoke(String namespace, String pod);
 
     void delete(String namespace, String pod);
+
+    /** Drops Drover's finalizer only: the pod's outcome is recorded, or its task is not Drover's any more. */
+    void release(String namespace, String pod);
 
     /**
      * Relabels a pod to {@code owner} only if it is unchanged since {@code resourceVersion}: of

@@ -60,10 +60,12 @@ public final class Drover implements AutoCloseable {
         this.engine = new TaskEngine(
                 store,
                 new TaskEngine.Parts(
-                        new PodLauncher(api, owner, b.quotaRetry), // its creates take KubeApi's "create" tokens
+                        new PodLauncher(
+                                api, owner, b.quotaRetry, b.podFinalizer), // its creates take KubeApi's "create" tokens
                         new PodCleanup(api),
                         new PodReader(api),
-                        sink -> new PodTracker(api, owner, sink)),
+                        sink -> new PodTracker(api, owner, sink),
+                        null),
                 new TaskEngine.Settings(
                         owner,
                         cluster,
@@ -245,6 +247,7 @@ public final class Drover implements AutoCloseable {
         private Duration tick = Duration.ofMillis(200);
         private PendingRules pendingRules = PendingRules.defaults();
         private int failureLogLines = 20;
+        private boolean podFinalizer = true;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
         private Duration namespaceWait = Duration.ofSeconds(10);
@@ -358,6 +361,17 @@ public final class Drover implements AutoCloseable {
         }
 
         /** Log lines fetched into the failure details of a failed container (0: none). */
+        /**
+         * Whether pods are created with Drover's finalizer {@code drover.dev/result} (default true):
+         * whoever deletes a pod, it then stays until its task's outcome is recorded and its logs
+         * kept. Drover drops the finalizer in its cleanup write either way, so turning this off
+         * later leaves no pod held.
+         */
+        public Builder podFinalizer(boolean on) {
+            this.podFinalizer = on;
+            return this;
+        }
+
         public Builder failureLogLines(int lines) {
             if (lines < 0) {
                 throw new IllegalArgumentException("failureLogLines must not be negative (got " + lines + ")");

@@ -31,6 +31,7 @@ final class EnginePieces {
             InFlight inFlight,
             Background cleanups,
             Background podReads,
+            Background logReads,
             Consumer<ActiveTask> launchWhenListed,
             Runnable nudge) {
         this.liveness = Liveness.of(store, settings, clock);
@@ -43,13 +44,14 @@ final class EnginePieces {
                 tracker,
                 classifier,
                 parts.reads(),
-                podReads,
+                logReads,
                 parts.cleanup(),
                 cleanups,
                 inbox,
                 store,
                 clock,
-                settings.failureLogLines());
+                settings.failureLogLines(),
+                parts.logs());
         this.recovery = new Recovery(
                 store,
                 settings.owner(),

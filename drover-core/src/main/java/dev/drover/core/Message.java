@@ -24,8 +24,17 @@ sealed interface Message {
     /** A timeout sweep found the try overdue; the worker checks again before acting. */
     record Overdue(String taskId, int tryNumber) implements Message {}
 
-    /** The failure details of an ended try are complete (its log tail was read, or could not be). */
-    record DetailsRead(String taskId, int tryNumber, FailureDetails details, boolean deletePod) implements Message {}
+    /**
+     * An ended try is ready to be recorded: its logs are kept and its failure details complete
+     * ({@code failure} null: it succeeded). {@code once}: it fails the task without using retries.
+     */
+    record Concluded(
+            String taskId,
+            int tryNumber,
+            @org.jspecify.annotations.Nullable FailureDetails failure,
+            boolean deletePod,
+            boolean once)
+            implements Message {}
 
     /**
      * A task to pick up as after a restart (the store says it is ours and in flight); {@code

@@ -74,6 +74,18 @@ final class PodClassifier {
                     null,
                     null));
         }
+        if (pod.deletionFinal() && !phase.equals("Failed") && !phase.equals("Succeeded")) {
+            // Deleted, and its kubelet (or the apiserver, for a pod never placed) is done with it;
+            // only a finalizer keeps it: it will never run on.
+            FailureDetails d = failureOf(pod);
+            return new Outcome.Failed(new FailureDetails(
+                    "DeletedBeforeCompletion",
+                    "the pod was deleted while " + phase,
+                    d.container(),
+                    d.exitCode(),
+                    null,
+                    null));
+        }
         if ("ProviderFailed".equals(pod.reason()) && !phase.equals("Succeeded")) {
             // The node's provider (e.g. a virtual kubelet) could not run the pod, whatever its phase says.
             return new Outcome.Failed(new FailureDetails("ProviderFailed", pod.message(), null, null, null, null));

@@ -2,55 +2,80 @@ package dev.drover.core;
 
 import dev.drover.kube.ApiException;
 import dev.drover.kube.KubeApi;
+import dev.drover.kube.PodView;
 import dev.drover.kube.ResourceType;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writes after an outcome: the done label (one merge patch, no read first) for a pod that
- * stays, the delete for one that goes, and on cancel the revoked label then the delete.
+ * The writes after an outcome: for a pod that stays, one strategic merge patch that sets the done
+ * label and drops Drover's finalizer (no read first); for one that goes, the delete, then the
+ * finalizer dropped; on cancel the revoked label (finalizer dropped) then the delete. A strategic
+ * merge patch removes just Drover's entry of {@code metadata.finalizers}, never another's.
  */
 final class PodCleanup implements Cleanup {
     private static final Logger log = LoggerFactory.getLogger(PodCleanup.class);
+    private static final String DROP_FINALIZER =
+            "\"$deleteFromPrimitiveList/finalizers\":[\"" + PodLabels.FINALIZER + "\"]";
     private final KubeApi api;
 
     PodCleanup(KubeApi api) {
         this.api = api;
     }
 
-    /**
-     * A pod whose outcome is recorded: deleted when asked, else labelled done so it leaves the
-     * tracker's selector. A pod being deleted needs no label: the tracker ignores its last news.
-     */
-    public void finished(String namespace, String pod, boolean delete) {
-        if (delete) {
-            delete(namespace, pod);
-        } else {
-            patchLabel(namespace, pod, PodLabels.DONE);
+    @Override
+    public void finished(String namespace, String pod, boolean delete, @Nullable PodView last) {
+        boolean held = last == null || last.hasFinalizer(PodLabels.FINALIZER);
+        if (!delete) {
+            patch(namespace, pod, labelled(PodLabels.DONE) + (held ? "," + DROP_FINALIZER : ""));
+            return;
+        }
+        boolean gone = false;
+        if (last == null || !last.deleting()) {
+            gone = deleteCode(namespace, pod) == 404;
+        }
+        if (held && !gone) {
+            release(namespace, pod); // a pod held by the finalizer goes with this write
         }
     }
 
-    /** Cancel: the revoked label first, so whatever the pod says next is ignored, then the delete. */
+    @Override
     public void revoke(String namespace, String pod) {
-        patchLabel(namespace, pod, PodLabels.REVOKED);
-        delete(namespace, pod);
+        patch(namespace, pod, labelled(PodLabels.REVOKED) + "," + DROP_FINALIZER);
+        deleteCode(namespace, pod);
     }
 
+    @Override
     public void delete(String namespace, String pod) {
+        deleteCode(namespace, pod);
+    }
+
+    /** The status code; 404: gone already; 0: it failed (logged). */
+    private int deleteCode(String namespace, String pod) {
         try {
-            api.delete(ResourceType.PODS.path(namespace) + "/" + pod); // 404: gone already
+            return api.delete(ResourceType.PODS.path(namespace) + "/" + pod);
         } catch (ApiException e) {
             log.warn("could not delete pod {}/{}: {}", namespace, pod, e.getMessage());
+            return 0;
         }
     }
 
-    private void patchLabel(String namespace, String pod, String label) {
+    @Override
+    public void release(String namespace, String pod) {
+        patch(namespace, pod, DROP_FINALIZER);
+    }
+
+    private static String labelled(String label) {
+        return "\"labels\":{\"" + label + "\":\"true\"}";
+    }
+
+    private void patch(String namespace, String pod, String metadataFields) {
         try {
-            api.mergePatch(
-                    ResourceType.PODS.path(namespace) + "/" + pod,
-                    "{\"metadata\":{\"labels\":{\"" + label + "\":\"true\"}}}");
+            api.strategicMergePatch(
+                    ResourceType.PODS.path(namespace) + "/" + pod, "{\"metadata\":{" + metadataFields + "}}");
         } catch (ApiException e) {
-            log.warn("could not label pod {}/{} {}: {}", namespace, pod, label, e.getMessage());
+            log.warn("could not patch pod {}/{} ({}): {}", namespace, pod, metadataFields, e.getMessage());
         }
     }
 
@@ -68,15 +93,23 @@ final class PodCleanup implements Cleanup {
     @Override
     public boolean finishedIfUnchanged(String namespace, String pod, String resourceVersion, boolean delete) {
         String path = ResourceType.PODS.path(namespace) + "/" + pod;
-        return unlessChanged(
+        if (!delete) {
+            return unlessChanged(
+                    namespace,
+                    pod,
+                    () -> api.strategicMergePatch(
+                            path,
+                            "{\"metadata\":{\"resourceVersion\":\"" + resourceVersion + "\"," + labelled(PodLabels.DONE)
+                                    + "," + DROP_FINALIZER + "}}"));
+        }
+        boolean won = unlessChanged(
                 namespace,
                 pod,
-                () -> delete
-                        ? api.delete(path, "{\"preconditions\":{\"resourceVersion\":\"" + resourceVersion + "\"}}")
-                        : api.mergePatch(
-                                path,
-                                "{\"metadata\":{\"resourceVersion\":\"" + resourceVersion + "\",\"labels\":{\""
-                                        + PodLabels.DONE + "\":\"true\"}}}"));
+                () -> api.delete(path, "{\"preconditions\":{\"resourceVersion\":\"" + resourceVersion + "\"}}"));
+        if (won) {
+            release(namespace, pod); // only the one whose delete won drops the finalizer
+        }
+        return won;
     }
 
     /** True on 2xx; false on 404 (gone) and 409 (changed since it was read: someone else was first). */

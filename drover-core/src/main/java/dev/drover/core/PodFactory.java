@@ -21,7 +21,13 @@ final class PodFactory {
 
     private PodFactory() {}
 
+    /** The pod with Drover's finalizer. */
     static JsonNode build(TaskSpec spec, String taskId, int tryNumber, String owner) {
+        return build(spec, taskId, tryNumber, owner, true);
+    }
+
+    /** {@code finalizer}: whether the pod carries {@link PodLabels#FINALIZER} (added to any the template has). */
+    static JsonNode build(TaskSpec spec, String taskId, int tryNumber, String owner, boolean finalizer) {
         ObjectNode pod = template(spec);
         ObjectNode podSpec = pod.withObject("spec");
         ArrayNode containers = podSpec.withArray("containers");
@@ -51,6 +57,16 @@ final class PodFactory {
         annotations.put(PodLabels.TASK_ID, taskId);
         annotations.put(PodLabels.TASK_NAME, spec.name());
         annotations.put(PodLabels.TRY, Integer.toString(tryNumber));
+        if (finalizer) {
+            ArrayNode finalizers = meta.withArray("finalizers");
+            boolean has = false;
+            for (JsonNode f : finalizers) {
+                has |= PodLabels.FINALIZER.equals(f.asText());
+            }
+            if (!has) {
+                finalizers.add(PodLabels.FINALIZER);
+            }
+        }
         // Retries are Drover's: the kubelet must not restart the containers itself.
         out.withObject("spec").put("restartPolicy", "Never");
         out.remove("status");

@@ -10,6 +10,11 @@ final class PodLabels {
     static final String DONE = "drover.dev/done";
     /** Set on cancel before the delete: events of a revoked pod are ignored. */
     static final String REVOKED = "drover.dev/revoked";
+    /**
+     * The finalizer on every pod Drover creates (unless turned off): whoever deletes the pod, it
+     * stays until Drover has recorded its task's outcome and archived its logs.
+     */
+    static final String FINALIZER = "drover.dev/result";
 
     private PodLabels() {}
 

@@ -24,18 +24,20 @@ final class PodLauncher implements Launcher {
     private final KubeApi api;
     private final String owner;
     private final Duration quotaRetry;
+    private final boolean finalizer;
 
-    PodLauncher(KubeApi api, String owner, Duration quotaRetry) {
+    PodLauncher(KubeApi api, String owner, Duration quotaRetry, boolean finalizer) {
         this.api = api;
         this.owner = owner;
         this.quotaRetry = quotaRetry;
+        this.finalizer = finalizer;
     }
 
     @Override
     public LaunchResult launch(Task task) {
         JsonNode pod;
         try {
-            pod = PodFactory.build(task.spec(), task.id(), task.tryNumber(), owner);
+            pod = PodFactory.build(task.spec(), task.id(), task.tryNumber(), owner, finalizer);
         } catch (InvalidTaskException e) {
             return new LaunchResult.Rejected(FailureDetails.of("InvalidSpec", e.getMessage()));
         }

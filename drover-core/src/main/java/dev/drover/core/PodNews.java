@@ -3,6 +3,7 @@ package dev.drover.core;
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.PodView;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ final class PodNews {
     private final TaskStore store;
     private final Clock clock;
     private final int failureLogLines;
+    /** Where logs are kept before a pod is let go; null: not kept (only a failed container's tail is read). */
+    private final LogKeeper logs;
 
     PodNews(
             InFlight inFlight,
@@ -41,7 +44,8 @@ final class PodNews {
             Inbox inbox,
             TaskStore store,
             Clock clock,
-            int failureLogLines) {
+            int failureLogLines,
+            LogKeeper logs) {
         this.inFlight = inFlight;
         this.tracker = tracker;
         this.classifier = classifier;
@@ -53,6 +57,7 @@ final class PodNews {
         this.store = store;
         this.clock = clock;
         this.failureLogLines = failureLogLines;
+        this.logs = logs;
     }
 
     /** A pod of ours changed: its task's try moves on, or, if not held here, its cleanup is finished. */
@@ -72,6 +77,8 @@ final class PodNews {
         }
         a.resuming = false;
         a.podUid = pod.uid();
+        // Gone (a DELETED delta): nothing left to write to it; else what the cleanup must know.
+        a.lastPod = deleted ? pod.withDeletion(List.of(), true, true) : pod;
         if (a.podName == null) {
             a.podName = pod.name();
         }
@@ -94,14 +101,7 @@ final class PodNews {
                     b.advance(a, TaskState.RUNNING, "pod running");
                 }
             }
-            case Outcome.Succeeded s -> {
-                if (inFlight.release(a)) {
-                    String pod = a.podName;
-                    boolean delete = a.spec.cleanup().deletesPod(true);
-                    b.succeed(
-                            a, "pod succeeded", () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, delete)));
-                }
-            }
+            case Outcome.Succeeded s -> conclude(a, null, b, a.spec.cleanup().deletesPod(true), false);
             case Outcome.Failed f -> end(a, f.details(), b);
             case Outcome.Ignored i -> {}
             case Outcome.LeftSelector l -> {
@@ -151,7 +151,7 @@ final class PodNews {
                 + (r.grace().isZero() ? "" : ", waited " + r.grace().toSeconds() + " s") + ")";
         FailureDetails details = new FailureDetails(a.pendingReason, message, a.pendingContainer, null, null, null);
         log.info("task {}: pod {} {} by pending rule {}", a.id, a.podName, r.action(), r.name());
-        record(a, details, b, a.spec.cleanup().deletesPod(false), r.action() == PendingRule.Action.FAIL);
+        conclude(a, details, b, a.spec.cleanup().deletesPod(false), r.action() == PendingRule.Action.FAIL);
         return true;
     }
 
@@ -160,38 +160,81 @@ final class PodNews {
         end(a, details, b, a.spec.cleanup().deletesPod(false));
     }
 
-    /**
-     * The try failed: recorded (retried or failed) once its failure details are complete. A failed
-     * container's last log lines are read in the background first.
-     */
+    /** The try failed: recorded (retried or failed) once its logs are kept and its failure details complete. */
     void end(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod) {
+        conclude(a, details, b, deletePod, false);
+    }
+
+    /**
+     * The try's outcome is known ({@code failure} null: it succeeded). Before it is recorded, and
+     * so before the pod is let go, the logs of its containers that ran are kept and a failed
+     * container's last lines read (off the worker: one slow kubelet never stalls the news of every
+     * other pod). {@code once}: the task fails without using its retries.
+     */
+    private void conclude(ActiveTask a, FailureDetails failure, TaskMoves.Batch b, boolean deletePod, boolean once) {
         String pod = a.podName;
-        if (failureLogLines > 0 && pod != null && details.container() != null && details.exitCode() != null) {
-            a.ending = true;
-            logReads.run(() -> inbox.post(
-                    new Message.DetailsRead(a.id, a.tryNumber, withLogTail(details, a.namespace(), pod), deletePod)));
+        List<String> containers = pod == null || a.lastPod == null ? List.of() : containersThatRan(a.lastPod);
+        boolean tail = failure != null
+                && failureLogLines > 0
+                && pod != null
+                && failure.container() != null
+                && failure.exitCode() != null;
+        if (logs != null ? containers.isEmpty() : !tail) {
+            record(a, failure, b, deletePod, once);
             return;
         }
-        record(a, details, b, deletePod, false);
+        a.ending = true;
+        String ns = a.namespace();
+        logReads.run(() -> {
+            FailureDetails details = failure;
+            if (logs != null) {
+                containers.forEach(c -> logs.keep(a.id, a.tryNumber, ns, pod, c));
+                if (tail) {
+                    details = failure.withLogTail(logs.tail(a.id, a.tryNumber, failure.container(), failureLogLines));
+                }
+            } else {
+                details = withLogTail(failure, ns, pod);
+            }
+            inbox.post(new Message.Concluded(a.id, a.tryNumber, details, deletePod, once));
+        });
     }
 
-    void detailsRead(Message.DetailsRead m, TaskMoves.Batch b) {
+    /** Init containers first: every container that started (a waiting one has no log yet). */
+    static List<String> containersThatRan(PodView pod) {
+        List<String> out = new java.util.ArrayList<>();
+        for (List<PodView.ContainerView> list : List.of(pod.initContainers(), pod.containers())) {
+            for (PodView.ContainerView c : list) {
+                if ("running".equals(c.state()) || "terminated".equals(c.state())) {
+                    out.add(c.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** On the worker: the try's logs are kept (or could not be); its outcome is recorded now. */
+    void concluded(Message.Concluded m, TaskMoves.Batch b) {
         ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
         if (a != null) {
-            record(a, m.details(), b, m.deletePod(), false);
+            record(a, m.failure(), b, m.deletePod(), m.once());
         }
     }
 
-    /** {@code once}: the task fails without using its retries (another try would make the same pod). */
-    private void record(ActiveTask a, FailureDetails details, TaskMoves.Batch b, boolean deletePod, boolean once) {
-        FailureDetails full = details.withEvents(tracker.recentEvents(a.namespace(), a.podUid, EVENTS_KEPT));
+    /** Records the outcome ({@code failure} null: success); then the pod is cleaned up and let go. */
+    private void record(ActiveTask a, FailureDetails failure, TaskMoves.Batch b, boolean deletePod, boolean once) {
+        FailureDetails full =
+                failure == null ? null : failure.withEvents(tracker.recentEvents(a.namespace(), a.podUid, EVENTS_KEPT));
         if (!inFlight.release(a)) {
             return;
         }
         String pod = a.podName;
-        Runnable then =
-                pod == null ? () -> {} : () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, deletePod));
-        if (once) {
+        PodView last = a.lastPod;
+        Runnable then = pod == null
+                ? () -> {}
+                : () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, deletePod, last));
+        if (full == null) {
+            b.succeed(a, "pod succeeded", then);
+        } else if (once) {
             b.fail(a.id, a.tryNumber, full, then);
         } else {
             b.endTry(a, full, then);
@@ -253,23 +296,45 @@ final class PodNews {
         }
     }
 
-    /** A pod of a task this scheduler does not hold in flight: finished already, or an older try. */
-    private void settleStray(PodView pod, boolean deleted, String id, int tryNumber) {
-        if (deleted || pod.deleting()) {
-            return; // on its way out already: nothing to settle
+    /**
+     * A pod of a task this scheduler does not hold in flight: finished already, an older try, or a
+     * task the store does not know. Nobody records it any more: its cleanup is finished, and
+     * Drover's finalizer never stays on it.
+     */
+    void settleStray(PodView pod, boolean deleted, String id, int tryNumber) {
+        if (deleted) {
+            return;
         }
         Optional<Task> t = store.get(id);
+        boolean held = pod.hasFinalizer(PodLabels.FINALIZER);
         if (t.isEmpty()) {
+            if (held) {
+                log.info(
+                        "pod {}/{}: its task {} is not in the store; dropping the finalizer",
+                        pod.namespace(),
+                        pod.name(),
+                        id);
+                cleanups.run(() -> cleanup.release(pod.namespace(), pod.name()));
+            }
             return;
         }
         boolean over = t.get().state().isTerminal()
                 || t.get().tryNumber() != tryNumber
                 || t.get().state() == TaskState.UP_FOR_RETRY;
+        if (!over) {
+            return;
+        }
+        if (pod.deleting()) {
+            if (held) {
+                cleanups.run(() -> cleanup.release(pod.namespace(), pod.name())); // on its way out: let it go
+            }
+            return;
+        }
         Outcome o = classifier.classify(pod, false);
-        if (over && (o instanceof Outcome.Succeeded || o instanceof Outcome.Failed)) {
+        if (o instanceof Outcome.Succeeded || o instanceof Outcome.Failed) {
             // e.g. a crash between recording the outcome and labelling the pod: finish the cleanup.
             boolean delete = t.get().spec().cleanup().deletesPod(o instanceof Outcome.Succeeded);
-            cleanups.run(() -> cleanup.finished(pod.namespace(), pod.name(), delete));
+            cleanups.run(() -> cleanup.finished(pod.namespace(), pod.name(), delete, pod));
         }
     }
 

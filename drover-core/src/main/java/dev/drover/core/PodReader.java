@@ -68,6 +68,14 @@ final class PodReader implements PodReads {
     }
 
     @Override
+    public void copyLog(String namespace, String pod, String container, LogSink sink) {
+        api.get("log", ResourceType.PODS.path(namespace) + "/" + pod + "/log", Map.of("container", container), in -> {
+            sink.accept(in);
+            return null;
+        });
+    }
+
+    @Override
     public List<String> logTail(String namespace, String pod, String container, int lines) {
         String text = api.get(
                 "get",

@@ -15,6 +15,18 @@ interface PodReads {
      */
     List<PodView> list(String namespace, String labelSelector);
 
+    /**
+     * Streams the container's whole log, as it is now, to {@code sink} (never held whole in
+     * memory); throws when the log cannot be read.
+     */
+    void copyLog(String namespace, String pod, String container, LogSink sink);
+
+    /** Takes a log body while it streams in. */
+    @FunctionalInterface
+    interface LogSink {
+        void accept(java.io.InputStream in) throws java.io.IOException;
+    }
+
     /** The container's last {@code lines} log lines; throws when the log cannot be read. */
     List<String> logTail(String namespace, String pod, String container, int lines);
 }

@@ -79,6 +79,13 @@ final class PodTracker implements Tracker {
     }
 
     @Override
+    public java.util.Collection<PodView> pods() {
+        List<PodView> all = new java.util.ArrayList<>();
+        pods.values().forEach(i -> all.addAll(i.store().list()));
+        return all;
+    }
+
+    @Override
     public List<String> recentEvents(String namespace, String podUid, int max) {
         Informer<EventView> i = events.get(namespace);
         if (i == null || podUid == null) {

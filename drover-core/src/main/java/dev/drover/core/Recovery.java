@@ -111,6 +111,14 @@ final class Recovery {
             inbox.post(new Message.Resume(t, false));
         }
         strays.retainAll(seen);
+        // Pods in the watch that no task here holds wait for their cleanup, or belong to tasks that
+        // ended or are unknown: each is settled again, so none keeps Drover's finalizer for long.
+        for (PodView pod : tracker.pods()) {
+            String id = pod.labels().get(PodLabels.TASK_ID);
+            if (id != null && !inFlight.holds(id)) {
+                inbox.post(new Message.PodChanged(pod, false));
+            }
+        }
     }
 
     /** On the worker: a task to resume (a stray, one taken over, or a held one whose pod look failed). */

@@ -38,8 +38,16 @@ final class TaskEngine implements AutoCloseable {
             Duration heartbeatInterval,
             Duration aliveThreshold) {}
 
-    /** The engine's ways to the cluster: the apiserver in production, fakes in unit tests. */
-    record Parts(Launcher launcher, Cleanup cleanup, PodReads reads, Function<Consumer<Message>, Tracker> tracker) {}
+    /**
+     * The engine's ways to the cluster: the apiserver in production, fakes in unit tests. {@code
+     * logs}: where container logs are kept before a pod is let go (null: not kept).
+     */
+    record Parts(
+            Launcher launcher,
+            Cleanup cleanup,
+            PodReads reads,
+            Function<Consumer<Message>, Tracker> tracker,
+            @org.jspecify.annotations.Nullable LogKeeper logs) {}
 
     private final TaskStore store;
     private final Settings settings;
@@ -56,6 +64,9 @@ final class TaskEngine implements AutoCloseable {
     private final Worker worker;
     private final Background cleanups = new Background("cleanup", 32);
     private final Background podReads = new Background("pod reads", 8);
+    /** Log reads of ended tries, bounded: a burst of endings does not open a read per pod at once. */
+    private final Background logReads = new Background("log reads", 8);
+
     private final Launches launches;
     private final Liveness liveness;
     private final Heirship heirship;
@@ -88,6 +99,7 @@ final class TaskEngine implements AutoCloseable {
                 inFlight,
                 cleanups,
                 podReads,
+                logReads,
                 this::launchWhenListed,
                 this::nudge);
         this.liveness = pieces.liveness;
@@ -255,6 +267,7 @@ final class TaskEngine implements AutoCloseable {
         inbox.close(); // what was learned before the watches stopped is still recorded
         recovery.handBack(moves.batch());
         podReads.close(Duration.ZERO);
+        logReads.close(Duration.ZERO);
         cleanups.close(Duration.ofSeconds(10)); // let started cleanups finish
         liveness.close();
     }

@@ -18,6 +18,9 @@ interface Tracker extends AutoCloseable {
     /** The pod as last seen by the watch (only pods in the selector: ours, not done). */
     Optional<PodView> pod(String namespace, String name);
 
+    /** Every pod the watches hold now (ours, not done), for the periodic look at those no task holds. */
+    java.util.Collection<PodView> pods();
+
     /** The pod's last Events, oldest first, as {@code "Warning BackOff: message (x3)"}. */
     List<String> recentEvents(String namespace, String podUid, int max);
 

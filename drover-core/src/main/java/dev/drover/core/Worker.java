@@ -29,7 +29,7 @@ final class Worker {
                 switch (m) {
                     case Message.PodChanged c -> news.changed(c.pod(), c.deleted(), b);
                     case Message.Launched l -> news.launched(l, b);
-                    case Message.DetailsRead d -> news.detailsRead(d, b);
+                    case Message.Concluded c -> news.concluded(c, b);
                     case Message.NamespaceSynced s -> recovery.namespaceSynced(s.namespace(), b);
                     case Message.Resume r -> recovery.resume(r.task(), r.takenOver(), b);
                     case Message.DropAll d -> recovery.dropAll();

@@ -24,6 +24,8 @@ final class EngineHarness implements AutoCloseable {
     final List<Task> changes = new CopyOnWriteArrayList<>();
     /** The pending rules the engine starts with. */
     PendingRules pendingRules = PendingRules.defaults();
+    /** Where the engine keeps logs (null: not kept; only a failed container's tail is read). */
+    LogKeeper logs;
     /** Heartbeats of the harness's replica (its alive threshold is six of them). */
     long heartbeatMillis = 1000;
 
@@ -36,7 +38,7 @@ final class EngineHarness implements AutoCloseable {
     TaskEngine start(Supplier<Collection<String>> claimable, int parallelism) {
         engine = new TaskEngine(
                 store,
-                new TaskEngine.Parts(cluster, cluster, cluster, cluster.trackers()),
+                new TaskEngine.Parts(cluster, cluster, cluster, cluster.trackers(), logs),
                 new TaskEngine.Settings(
                         OWNER,
                         "",

@@ -31,7 +31,7 @@ class ExecutorRecoveryTest {
         try (ExecutorFixture fx = new ExecutorFixture(ground, ns.name(), ground.adminConfig(), openStore())) {
             Task t = fx.store.insert(TaskIds.next(), fx.task("idem", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
-            PodLauncher launcher = new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1));
+            PodLauncher launcher = new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1), true);
 
             assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", false));
             assertThat(launcher.launch(claimed)).isEqualTo(new LaunchResult.Created("idem-" + t.id() + "-1", true));
@@ -101,7 +101,7 @@ class ExecutorRecoveryTest {
             // The crashed scheduler claimed the task and created its pod, then died before it saw the pod.
             Task t = fx.store.insert(TaskIds.next(), fx.task("crashy", "run=1s").build(), Instant.now());
             Task claimed = fx.store.claim(fx.schedulerId, 1, Instant.now()).getFirst();
-            new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1)).launch(claimed);
+            new PodLauncher(fx.api, fx.schedulerId, Duration.ofSeconds(1), true).launch(claimed);
 
             fx.startDrover();
 

@@ -78,13 +78,22 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     }
 
     @Override
-    public void finished(String namespace, String pod, boolean delete) {
+    public void finished(String namespace, String pod, boolean delete, PodView last) {
+        finished(namespace, pod, delete);
+    }
+
+    void finished(String namespace, String pod, boolean delete) {
         if (delete) {
             delete(namespace, pod);
         } else {
             calls.add("done " + namespace + "/" + pod);
             relabel(namespace, pod, PodLabels.DONE, "true");
         }
+    }
+
+    @Override
+    public void release(String namespace, String pod) {
+        calls.add("release " + namespace + "/" + pod);
     }
 
     @Override
@@ -165,8 +174,18 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     }
 
     @Override
-    public List<String> logTail(String namespace, String pod, String container, int lines) {
-        calls.add("log " + namespace + "/" + pod);
+    public void copyLog(String namespace, String pod, String container, LogSink sink) {
+        calls.add("log " + namespace + "/" + pod + " " + container);
+        awaitLogGate();
+        try {
+            sink.accept(new java.io.ByteArrayInputStream(
+                    String.join("\n", logLines).concat("\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void awaitLogGate() {
         CountDownLatch gate = logGate;
         if (gate != null) {
             try {
@@ -175,6 +194,12 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public List<String> logTail(String namespace, String pod, String container, int lines) {
+        calls.add("log " + namespace + "/" + pod);
+        awaitLogGate();
         return logLines;
     }
 
@@ -371,6 +396,13 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
         public Optional<PodView> pod(String namespace, String name) {
             PodView p = pods.get(namespace + "/" + name);
             return p != null && synced.contains(namespace) && matches(p) ? Optional.of(p) : Optional.empty();
+        }
+
+        @Override
+        public java.util.Collection<PodView> pods() {
+            return pods.values().stream()
+                    .filter(p -> synced.contains(p.namespace()) && matches(p))
+                    .toList();
         }
 
         @Override

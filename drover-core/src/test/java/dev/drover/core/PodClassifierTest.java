@@ -40,6 +40,47 @@ class PodClassifierTest {
         return new ContainerView(name, "running", null, null, null, true, 0, Instant.EPOCH, null);
     }
 
+    /** A pod Drover's finalizer holds after a delete: {@code deletionFinal} once its kubelet is done. */
+    private static PodView held(PodView p, boolean deletionFinal) {
+        return p.withDeletion(List.of(PodLabels.FINALIZER), true, deletionFinal);
+    }
+
+    @Test
+    void aHeldPodDeletedWhileRunningEndsItsTryWithTheContainersExitCodeOnceTheKubeletKilledIt() {
+        PodView killed = held(pod("Failed", List.of(), List.of(terminated("main", 143, "Error"))), true);
+        Outcome o = classifier.classify(killed, false);
+        assertThat(o).isInstanceOf(Outcome.Failed.class);
+        FailureDetails d = ((Outcome.Failed) o).details();
+        assertThat(d.reason()).isEqualTo("DeletedBeforeCompletion");
+        assertThat(d.container()).isEqualTo("main");
+        assertThat(d.exitCode()).isEqualTo(143);
+        assertThat(d.message()).contains("deleted while running").contains("exit code 143");
+    }
+
+    @Test
+    void aHeldPodStillRunningAfterItsDeleteWaitsForTheKubelet() {
+        PodView stopping = held(pod("Running", List.of(), List.of(running("main"))), false);
+        assertThat(classifier.classify(stopping, false)).isEqualTo(new Outcome.Running());
+    }
+
+    @Test
+    void aHeldPodDeletedBeforeItRanEndsItsTryOnceNothingButTheFinalizerKeepsIt() {
+        PodView never = held(pod("Pending", List.of(), List.of(waiting("main", "ContainerCreating", null))), true);
+        Outcome o = classifier.classify(never, false);
+        assertThat(o).isInstanceOf(Outcome.Failed.class);
+        assertThat(((Outcome.Failed) o).details().reason()).isEqualTo("DeletedBeforeCompletion");
+        assertThat(((Outcome.Failed) o).details().message()).isEqualTo("the pod was deleted while Pending");
+        // Still in its grace period: the kubelet may yet stop it; nothing is decided.
+        assertThat(classifier.classify(held(pod("Pending", List.of(), List.of()), false), false))
+                .isInstanceOf(Outcome.Pending.class);
+    }
+
+    @Test
+    void aHeldPodThatSucceededBeforeItsDeleteKeepsItsSuccess() {
+        PodView done = held(pod("Succeeded", List.of(), List.of(terminated("main", 0, "Completed"))), true);
+        assertThat(classifier.classify(done, false)).isEqualTo(new Outcome.Succeeded());
+    }
+
     @Test
     void pendingWithoutFatalReasonsIsPending() {
         assertThat(classifier.classify(

@@ -37,6 +37,19 @@ class PodFactoryTest {
     }
 
     @Test
+    void thePodCarriesDroversFinalizerBesideTheTemplatesOwnUnlessItIsTurnedOff() {
+        TaskSpec spec = TaskSpec.builder("t")
+                .image("busybox")
+                .podTemplate("metadata: {finalizers: [example.com/keep]}\nspec: {containers: [{name: main}]}")
+                .build();
+
+        assertThat(PodFactory.build(spec, "id", 1, "me").at("/metadata/finalizers").toString())
+                .isEqualTo("[\"example.com/keep\",\"drover.dev/result\"]");
+        assertThat(PodFactory.build(spec, "id", 1, "me", false).at("/metadata/finalizers").toString())
+                .isEqualTo("[\"example.com/keep\"]");
+    }
+
+    @Test
     void theTaskFillsTheTemplatesOnlyContainerAndTheOverrideComesLast() {
         String template = """
                 apiVersion: v1

@@ -5,6 +5,7 @@ import static dev.drover.core.EngineHarness.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.drover.kube.PodView;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -90,6 +91,111 @@ class TaskEngineTest {
         assertThat(h.state(slow.id())).as("its log is still being read").isEqualTo(TaskState.PENDING);
         gate.countDown();
         awaitState(slow, TaskState.FAILED);
+    }
+
+    /** A log keeper that reads through the fake cluster's pod reads and keeps the lines in memory. */
+    private final class KeptLogs implements LogKeeper {
+        final java.util.Map<String, List<String>> kept = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void keep(String taskId, int tryNumber, String namespace, String pod, String container) {
+            h.cluster.copyLog(
+                    namespace,
+                    pod,
+                    container,
+                    in -> kept.put(
+                            taskId + "/" + tryNumber + "/" + container,
+                            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                                    .lines()
+                                    .toList()));
+        }
+
+        @Override
+        public List<String> tail(String taskId, int tryNumber, String container, int lines) {
+            List<String> all = kept.getOrDefault(taskId + "/" + tryNumber + "/" + container, List.of());
+            return all.subList(Math.max(0, all.size() - lines), all.size());
+        }
+    }
+
+    @Test
+    void aSucceededTrysLogsAreKeptBeforeItsSuccessIsRecordedAndItsPodLetGo() {
+        KeptLogs logs = new KeptLogs();
+        h.logs = logs;
+        CountDownLatch gate = new CountDownLatch(1);
+        h.cluster.logGate = gate;
+        h.start();
+        Task t = h.submit(task("hello"));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.logLines = List.of("hello", "world");
+
+        h.cluster.succeeded(NS, h.podOf(t));
+        soon().until(() -> h.cluster.calls.contains("log " + NS + "/" + h.podOf(t) + " main"));
+        assertThat(h.state(t.id())).as("recorded only once its log is kept").isEqualTo(TaskState.PENDING);
+        assertThat(h.cluster.calls)
+                .as("the pod is not let go before")
+                .doesNotContain("delete " + NS + "/" + h.podOf(t));
+
+        gate.countDown();
+        awaitState(t, TaskState.SUCCEEDED);
+        assertThat(logs.kept).containsEntry(t.id() + "/1/main", List.of("hello", "world"));
+        soon().until(() -> h.cluster.calls.contains("delete " + NS + "/" + h.podOf(t)));
+    }
+
+    @Test
+    void aFailedTrysLogTailIsReadFromTheKeptLog() {
+        KeptLogs logs = new KeptLogs();
+        h.logs = logs;
+        h.start();
+        Task t = h.submit(task("crunch"));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.logLines = List.of("one", "two", "three");
+
+        h.cluster.failed(NS, h.podOf(t), 3);
+        awaitState(t, TaskState.FAILED);
+
+        assertThat(h.stored(t.id()).failure().logTail()).containsExactly("one", "two", "three");
+        assertThat(h.cluster.calls)
+                .as("one read of the log: kept, and the tail taken from what was kept")
+                .containsOnlyOnce("log " + NS + "/" + h.podOf(t) + " main")
+                .doesNotContain("log " + NS + "/" + h.podOf(t));
+    }
+
+    @Test
+    void aTryThatNeverStartedAContainerIsRecordedWithoutALogRead() {
+        h.logs = new KeptLogs();
+        h.start();
+        Task t = h.submit(task("nope").retries(0, Duration.ofSeconds(1)));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.waiting(NS, h.podOf(t), "InvalidImageName", "bad name");
+        awaitState(t, TaskState.FAILED);
+        assertThat(h.cluster.calls).noneMatch(c -> c.startsWith("log "));
+    }
+
+    @Test
+    void aPodInTheWatchWhoseTaskTheStoreDoesNotKnowHasItsFinalizerDropped() {
+        h.start();
+        Task t = h.submit(task("known"));
+        awaitState(t, TaskState.PENDING);
+        PodView stranger = new PodView(
+                        NS,
+                        "stranger-1",
+                        "uid-stranger",
+                        "1",
+                        java.util.Map.of(
+                                PodLabels.OWNER, EngineHarness.OWNER, PodLabels.TASK_ID, "unknown", PodLabels.TRY, "1"),
+                        false,
+                        "node-1",
+                        "Running",
+                        null,
+                        null,
+                        List.of(),
+                        List.of())
+                .withDeletion(List.of(PodLabels.FINALIZER), false, false);
+
+        h.cluster.put(stranger);
+        soon().until(() -> h.cluster.calls.contains("release " + NS + "/stranger-1"));
+        assertThat(h.state(t.id())).isEqualTo(TaskState.PENDING);
     }
 
     @Test

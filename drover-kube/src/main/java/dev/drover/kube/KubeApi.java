@@ -123,6 +123,24 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
+     * Sends a strategic merge patch (built-in kinds only): like {@link #mergePatch}, and it can
+     * remove one entry of a list, e.g. {@code {"metadata":{"$deleteFromPrimitiveList/finalizers":["x"]}}},
+     * leaving the others' entries alone.
+     */
+    public int strategicMergePatch(String path, String json) {
+        return write(new Call(
+                "patch",
+                "PATCH",
+                path,
+                null,
+                "application/strategic-merge-patch+json",
+                json,
+                WRITE_TIMEOUT,
+                true,
+                true));
+    }
+
+    /**
      * Creates an object: POSTs {@code json} to the collection at {@code path}. Returns the status
      * code (2xx, or 404 when the namespace does not exist); the answer's body is not read. Other
      * errors throw {@link ApiException}, whose {@code code()} tells e.g. 409 AlreadyExists or 422.

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param notScheduledReason the PodScheduled condition's reason while it is False ({@code
  *     Unschedulable}, {@code SchedulingGated}); null when scheduled or not yet looked at
  * @param notScheduledMessage the scheduler's message with it
+ * @param finalizers the pod's finalizers (a pod being deleted stays until they are all removed)
+ * @param deletionFinal the deletion has no grace left ({@code deletionGracePeriodSeconds: 0}): the
+ *     kubelet (or the apiserver, for a pod never run) is done with it; only finalizers hold it
  */
 public record PodView(
         @Nullable String namespace,
@@ -37,11 +40,78 @@ public record PodView(
         List<ContainerView> containers,
         Set<String> sidecars,
         @Nullable String notScheduledReason,
-        @Nullable String notScheduledMessage)
+        @Nullable String notScheduledMessage,
+        List<String> finalizers,
+        boolean deletionFinal)
         implements KubeObject {
 
     public PodView {
         sidecars = sidecars == null || sidecars.isEmpty() ? Set.of() : Set.copyOf(sidecars);
+        finalizers = finalizers == null || finalizers.isEmpty() ? List.of() : List.copyOf(finalizers);
+    }
+
+    /** A pod without finalizers. */
+    public PodView(
+            @Nullable String namespace,
+            String name,
+            String uid,
+            String resourceVersion,
+            Map<String, String> labels,
+            boolean deleting,
+            @Nullable String nodeName,
+            @Nullable String phase,
+            @Nullable String reason,
+            @Nullable String message,
+            List<ContainerView> initContainers,
+            List<ContainerView> containers,
+            Set<String> sidecars,
+            @Nullable String notScheduledReason,
+            @Nullable String notScheduledMessage) {
+        this(
+                namespace,
+                name,
+                uid,
+                resourceVersion,
+                labels,
+                deleting,
+                nodeName,
+                phase,
+                reason,
+                message,
+                initContainers,
+                containers,
+                sidecars,
+                notScheduledReason,
+                notScheduledMessage,
+                List.of(),
+                false);
+    }
+
+    /** Whether the pod carries {@code finalizer}. */
+    public boolean hasFinalizer(String finalizer) {
+        return finalizers.contains(finalizer);
+    }
+
+    /** The same pod with these finalizers and deletion state (tests and fakes). */
+    public PodView withDeletion(List<String> finalizers, boolean deleting, boolean deletionFinal) {
+        return new PodView(
+                namespace,
+                name,
+                uid,
+                resourceVersion,
+                labels,
+                deleting,
+                nodeName,
+                phase,
+                reason,
+                message,
+                initContainers,
+                containers,
+                sidecars,
+                notScheduledReason,
+                notScheduledMessage,
+                finalizers,
+                deletionFinal);
     }
 
     /** A pod without sidecars that the scheduler has not turned down. */
@@ -85,6 +155,8 @@ public record PodView(
     static final List<String> FIELDS = List.of(
             "metadata.labels",
             "metadata.deletionTimestamp",
+            "metadata.deletionGracePeriodSeconds",
+            "metadata.finalizers",
             "spec.nodeName",
             "spec.initContainers.name",
             "spec.initContainers.restartPolicy",
@@ -147,8 +219,27 @@ public record PodView(
                 containers(status.path("containerStatuses")),
                 sidecars(o.path("spec").path("initContainers")),
                 intern(notScheduled(status, "reason")),
-                notScheduled(status, "message"));
+                notScheduled(status, "message"),
+                finalizers(meta.path("finalizers")),
+                meta.hasNonNull("deletionTimestamp")
+                        && meta.path("deletionGracePeriodSeconds").asLong(-1) == 0);
     }
+
+    /** Finalizer names repeat across every pod: one interned list for each usual set. */
+    private static List<String> finalizers(JsonNode arr) {
+        if (!arr.isArray() || arr.isEmpty()) {
+            return List.of();
+        }
+        if (arr.size() == 1) {
+            String only = intern(arr.get(0).asText());
+            return ONE_FINALIZER.size() > 1000 ? List.of(only) : ONE_FINALIZER.computeIfAbsent(only, List::of);
+        }
+        List<String> out = new ArrayList<>(arr.size());
+        arr.forEach(f -> out.add(intern(f.asText())));
+        return List.copyOf(out);
+    }
+
+    private static final Map<String, List<String>> ONE_FINALIZER = new ConcurrentHashMap<>();
 
     private static Set<String> sidecars(JsonNode initContainers) {
         if (!initContainers.isArray() || initContainers.isEmpty()) {
