@@ -43,9 +43,13 @@ class PodFactoryTest {
                 .podTemplate("metadata: {finalizers: [example.com/keep]}\nspec: {containers: [{name: main}]}")
                 .build();
 
-        assertThat(PodFactory.build(spec, "id", 1, "me").at("/metadata/finalizers").toString())
+        assertThat(PodFactory.build(spec, "id", 1, "me")
+                        .at("/metadata/finalizers")
+                        .toString())
                 .isEqualTo("[\"example.com/keep\",\"drover.dev/result\"]");
-        assertThat(PodFactory.build(spec, "id", 1, "me", false).at("/metadata/finalizers").toString())
+        assertThat(PodFactory.build(spec, "id", 1, "me", false)
+                        .at("/metadata/finalizers")
+                        .toString())
                 .isEqualTo("[\"example.com/keep\"]");
     }
 
