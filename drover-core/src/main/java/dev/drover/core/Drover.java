@@ -87,6 +87,22 @@ public final class Drover implements AutoCloseable {
         this.namespaces = new NamespaceCheck(api, cluster);
     }
 
+    /**
+     * Drops Drover's finalizer from every pod (in {@code namespaces}, or in all namespaces when
+     * empty) whose task ended, is at another try, or is not in the store: what {@code drover gc}
+     * does. Pods of tasks in flight are left alone. Throws {@link dev.drover.kube.ApiException}
+     * when the pods cannot be listed (e.g. no permission to list in all namespaces).
+     */
+    public FinalizerReport releaseFinalizers(List<String> namespaces) {
+        return FinalizerGc.run(store, new PodReader(api), new PodCleanup(api), namespaces);
+    }
+
+    /**
+     * What {@link #releaseFinalizers} found: {@code held} pods carried the finalizer; those {@code
+     * released} had it dropped, those {@code kept} belong to tasks in flight ({@code namespace/name}).
+     */
+    public record FinalizerReport(int held, List<String> released, List<String> kept) {}
+
     /** This Drover's version, as replicas record it. */
     public static final String VERSION = java.util.Optional.ofNullable(
                     Drover.class.getPackage().getImplementationVersion())

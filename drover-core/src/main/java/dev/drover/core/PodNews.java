@@ -69,7 +69,7 @@ final class PodNews {
         }
         ActiveTask a = inFlight.get(id, tryNumber);
         if (a == null) {
-            settleStray(pod, deleted, id, tryNumber);
+            settleStray(pod, deleted, id);
             return;
         }
         if (a.ending) {
@@ -301,7 +301,7 @@ final class PodNews {
      * task the store does not know. Nobody records it any more: its cleanup is finished, and
      * Drover's finalizer never stays on it.
      */
-    void settleStray(PodView pod, boolean deleted, String id, int tryNumber) {
+    void settleStray(PodView pod, boolean deleted, String id) {
         if (deleted) {
             return;
         }
@@ -318,10 +318,7 @@ final class PodNews {
             }
             return;
         }
-        boolean over = t.get().state().isTerminal()
-                || t.get().tryNumber() != tryNumber
-                || t.get().state() == TaskState.UP_FOR_RETRY;
-        if (!over) {
+        if (!FinalizerGc.nobodyRecords(pod, t.get())) {
             return;
         }
         if (pod.deleting()) {

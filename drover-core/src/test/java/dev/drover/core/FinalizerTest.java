@@ -163,6 +163,56 @@ class FinalizerTest {
     }
 
     @Test
+    void gcReleasesPodsOfTasksThatEndedOrAreUnknownAndLeavesThoseInFlight() {
+        fx.startDrover();
+        TaskHandle running = fx.drover.submit(fx.task("running", "run=60s").build());
+        awaitState(running.id(), TaskState.RUNNING);
+        fx.drover.close();
+        fx.drover = null;
+        // A pod of a task this store never had (another store's, or a task deleted from it) ...
+        Pod stranger = fx.admin
+                .getKubernetesSerialization()
+                .convertValue(PodFactory.build(fx.task("stranger", "run=60s").build(), "gone", 1, "nobody"), Pod.class);
+        fx.admin.pods().inNamespace(fx.ns).resource(stranger).create();
+        // ... and one of an ended task, deleted while its finalizer stayed (its cleanup never ran).
+        Task ended = fx.store.insert(TaskIds.next(), fx.task("ended", "run=60s").build(), java.time.Instant.now());
+        Pod endedPod = fx.admin
+                .getKubernetesSerialization()
+                .convertValue(PodFactory.build(ended.spec(), ended.id(), 1, "nobody"), Pod.class);
+        fx.admin.pods().inNamespace(fx.ns).resource(endedPod).create();
+        fx.store.requestCancel(ended.id(), java.time.Instant.now());
+        fx.store.transition(
+                ended.id(),
+                1,
+                java.util.EnumSet.of(TaskState.QUEUED),
+                TaskState.CANCELLED,
+                "cancelled before launch",
+                null,
+                null,
+                java.time.Instant.now());
+        kubectlDelete(endedPod.getMetadata().getName());
+
+        try (Drover gc = Drover.builder(fx.config, fx.store).build()) {
+            Drover.FinalizerReport r = gc.releaseFinalizers(List.of(fx.ns));
+            assertThat(r.released())
+                    .containsExactlyInAnyOrder(
+                            fx.ns + "/" + stranger.getMetadata().getName(),
+                            fx.ns + "/" + endedPod.getMetadata().getName());
+            assertThat(r.kept())
+                    .containsExactly(
+                            fx.ns + "/" + podOf(fx.store.get(running.id()).orElseThrow()));
+            assertThat(r.held()).isEqualTo(3);
+        }
+        within(30).until(() -> pod(endedPod.getMetadata().getName()) == null);
+        assertThat(pod(stranger.getMetadata().getName()).getMetadata().getFinalizers())
+                .isEmpty();
+        assertThat(pod(podOf(fx.store.get(running.id()).orElseThrow()))
+                        .getMetadata()
+                        .getFinalizers())
+                .containsExactly(PodLabels.FINALIZER);
+    }
+
+    @Test
     void cancelAndTimeoutsLeaveNoFinalizerAndUnderNeverTheKeptPodIsLabelledDone() {
         fx.startDrover();
         TaskHandle cancelled = fx.drover.submit(fx.task("cancelled", "run=60s").build());

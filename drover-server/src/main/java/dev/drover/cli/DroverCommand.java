@@ -22,7 +22,8 @@ public final class DroverCommand implements Runnable {
             TaskCommands.Cancel.class,
             TaskCommands.Logs.class,
             WorkerCommand.class,
-            ReplicasCommand.class);
+            ReplicasCommand.class,
+            GcCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
