@@ -130,6 +130,7 @@ public final class PodLog {
                         } catch (IOException e) {
                             throwIfInterrupted();
                             failure = lost(namespace, pod, container, "the connection dropped", e);
+                            why = "connection dropped (" + e + ")";
                             break;
                         }
                         if (n < 0) {
@@ -144,14 +145,13 @@ public final class PodLog {
                 } finally {
                     closeQuietly(in);
                 }
-                why = "connection dropped";
             } catch (ApiException e) {
                 throwIfInterrupted();
                 if (!worthRetrying(e)) {
                     throw e;
                 }
                 failure = e;
-                why = e.code() == 0 ? "cannot connect" : "answered " + e.code();
+                why = (e.code() == 0 ? "no answer" : "answered " + e.code()) + " (" + e.statusMessage() + ")";
             }
             if (lines.delivered() > deliveredBefore || System.nanoTime() - opened > HEALTHY_AFTER.toNanos()) {
                 failures = 0; // it streamed: a drop after that is a fresh start
@@ -170,10 +170,9 @@ public final class PodLog {
             }
             Duration wait = backoff.next();
             log.info(
-                    "{}: {} ({}); reconnecting in {} ms{}",
+                    "{}: {}; reconnecting in {} ms{}",
                     what(namespace, pod, container),
                     why,
-                    failure.statusMessage(),
                     wait.toMillis(),
                     lines.lastTimestamp() == null ? "" : " from " + lines.lastTimestamp());
             Thread.sleep(wait);
