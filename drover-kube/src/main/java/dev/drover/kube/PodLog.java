@@ -116,10 +116,11 @@ public final class PodLog {
             }
             String why;
             ApiException failure;
-            long opened = System.nanoTime();
+            long opened = 0; // when the answer began; 0 while it has not
             long deliveredBefore = lines.delivered();
             try {
                 InputStream in = open(namespace, pod, container, query);
+                opened = System.nanoTime();
                 lines.resume();
                 try {
                     byte[] buf = new byte[BUFFER];
@@ -153,7 +154,9 @@ public final class PodLog {
                 failure = e;
                 why = (e.code() == 0 ? "no answer" : "answered " + e.code()) + " (" + e.statusMessage() + ")";
             }
-            if (lines.delivered() > deliveredBefore || System.nanoTime() - opened > HEALTHY_AFTER.toNanos()) {
+            boolean streamed = lines.delivered() > deliveredBefore
+                    || (opened != 0 && System.nanoTime() - opened > HEALTHY_AFTER.toNanos());
+            if (streamed) {
                 failures = 0; // it streamed: a drop after that is a fresh start
                 backoff = newBackoff();
             }
