@@ -169,8 +169,9 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
-     * Opens a long-running stream (a watch). The caller closes it. The server ends a watch at its
-     * {@code timeoutSeconds}; reading the body has no timeout of ours.
+     * Opens a long-running stream (a watch, a followed log). The caller closes it. The server ends
+     * a watch at its {@code timeoutSeconds}; reading the body has no timeout of ours, and a body
+     * that breaks is the caller's to resume (only the opening is retried, on 429).
      */
     InputStream openStream(String verb, String path, Map<String, String> query) {
         return send(new Call(verb, "GET", path, query, null, null, OPEN_TIMEOUT, false, false))

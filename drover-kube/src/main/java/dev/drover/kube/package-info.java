@@ -7,7 +7,8 @@
  * dev.drover.kube.Store}, with {@link dev.drover.kube.Delta}s to a listener, counters and a health
  * {@link dev.drover.kube.Informer.Status}). Lean views of what is watched: {@link
  * dev.drover.kube.PodView}, {@link dev.drover.kube.EventView}, or any {@link
- * dev.drover.kube.Projection}. The machinery (the watch state machine {@code ListWatcher}, the
+ * dev.drover.kube.Projection}. Container logs, read or followed through dropped connections:
+ * {@link dev.drover.kube.PodLog}. The machinery (the watch state machine {@code ListWatcher}, the
  * decoder, the token bucket) is package-private.
  *
  * <p>Nullness: everything is non-null unless marked {@link org.jspecify.annotations.Nullable}.

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.RbacRule;
+import dev.drover.testkit.TcpProxy;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import dev.drover.testkit.TestUser;
