@@ -77,9 +77,16 @@ final class JdbcTaskStore implements TaskStore {
         this.jdbi = Jdbi.create(dataSource);
         this.onClose = onClose;
         this.replicas = new JdbcReplicas(jdbi, taskRows);
+        this.logs = new JdbcLogArchive(jdbi, java.time.Clock.systemUTC());
     }
 
     private final JdbcReplicas replicas;
+    private final JdbcLogArchive logs;
+
+    @Override
+    public LogArchive logs() {
+        return logs;
+    }
 
     @Override
     public Replica registerReplica(String id, String host, String version, Duration aliveThreshold) {

@@ -152,6 +152,14 @@ public interface TaskStore extends AutoCloseable {
      */
     List<Task> takeOver(String from, String heir, int max, Instant now);
 
+    // --- container logs
+
+    /**
+     * The container logs archived in this store's database, on its connection pool (closed with the
+     * store).
+     */
+    LogArchive logs();
+
     @Override
     void close();
 }
