@@ -65,7 +65,12 @@ public final class Drover implements AutoCloseable {
                         new PodCleanup(api),
                         new PodReader(api),
                         sink -> new PodTracker(api, owner, sink),
-                        null),
+                        b.archiveLogs
+                                ? new PodLogArchiver(
+                                        new PodReader(api),
+                                        b.logArchive != null ? b.logArchive : store.logs(),
+                                        b.logCapBytes)
+                                : null),
                 new TaskEngine.Settings(
                         owner,
                         cluster,
@@ -102,6 +107,9 @@ public final class Drover implements AutoCloseable {
      * released} had it dropped, those {@code kept} belong to tasks in flight ({@code namespace/name}).
      */
     public record FinalizerReport(int held, List<String> released, List<String> kept) {}
+
+    /** The default of {@link Builder#logCapBytes}: 10 MiB per container. */
+    public static final long DEFAULT_LOG_CAP_BYTES = 10L << 20;
 
     /** This Drover's version, as replicas record it. */
     public static final String VERSION = java.util.Optional.ofNullable(
@@ -264,6 +272,9 @@ public final class Drover implements AutoCloseable {
         private PendingRules pendingRules = PendingRules.defaults();
         private int failureLogLines = 20;
         private boolean podFinalizer = true;
+        private boolean archiveLogs = true;
+        private dev.drover.core.store.LogArchive logArchive;
+        private long logCapBytes = DEFAULT_LOG_CAP_BYTES;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
         private Duration namespaceWait = Duration.ofSeconds(10);
@@ -385,6 +396,34 @@ public final class Drover implements AutoCloseable {
          */
         public Builder podFinalizer(boolean on) {
             this.podFinalizer = on;
+            return this;
+        }
+
+        /**
+         * Whether container logs are archived when a try ends (default true): read from the pod
+         * (before Drover's finalizer lets it go) into the store's log archive, or {@link
+         * #logArchive}'s; {@code drover logs} and failure details read them from there.
+         */
+        public Builder archiveLogs(boolean on) {
+            this.archiveLogs = on;
+            return this;
+        }
+
+        /** Where logs are archived (default: the task store's, {@code TaskStore.logs()}); e.g. {@code LogArchives.directory(dir)}. */
+        public Builder logArchive(dev.drover.core.store.LogArchive archive) {
+            this.logArchive = java.util.Objects.requireNonNull(archive, "logArchive");
+            return this;
+        }
+
+        /**
+         * The most bytes of one container's log that are archived (default 10 MiB): over it, the
+         * head and the tail are kept, with a line saying how much was cut between them.
+         */
+        public Builder logCapBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("logCapBytes must be at least 1024 (got " + bytes + ")");
+            }
+            this.logCapBytes = bytes;
             return this;
         }
 

@@ -65,7 +65,7 @@ final class TaskEngine implements AutoCloseable {
     private final Background cleanups = new Background("cleanup", 32);
     private final Background podReads = new Background("pod reads", 8);
     /** Log reads of ended tries, bounded: a burst of endings does not open a read per pod at once. */
-    private final Background logReads = new Background("log reads", 8);
+    private final Background logReads = new Background("log reads", 4); // each archive holds a store connection
 
     private final Launches launches;
     private final Liveness liveness;
