@@ -61,6 +61,7 @@ final class EnginePieces {
                 news,
                 launchWhenListed,
                 parts.cleanup());
+        StartupRecheck recheck = new StartupRecheck(inFlight, parts.reads(), podReads, inbox, news, clock);
         this.sweeps = new Sweeps(
                 store,
                 inFlight,
@@ -72,8 +73,9 @@ final class EnginePieces {
                 moves,
                 inbox,
                 clock,
-                settings.namespaceWait());
-        this.worker = new Worker(moves, news, recovery, sweeps);
+                settings.namespaceWait(),
+                recheck);
+        this.worker = new Worker(moves, news, recovery, sweeps, recheck);
         this.heirship = new Heirship(
                 inbox::post,
                 nudge,

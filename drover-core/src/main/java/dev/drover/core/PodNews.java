@@ -102,7 +102,10 @@ final class PodNews {
                             a, "pod succeeded", () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, delete)));
                 }
             }
-            case Outcome.Failed f -> end(a, f.details(), b);
+            case Outcome.Failed f -> {
+                a.endedBy = f.endedBy(); // the cluster ended it: retried on the infrastructure budget
+                end(a, f.details(), b);
+            }
             case Outcome.Ignored i -> {}
             case Outcome.LeftSelector l -> {
                 // Relabelled away (adopted by another scheduler): free the slot, leave the task's state alone.

@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * @param notScheduledReason the PodScheduled condition's reason while it is False ({@code
  *     Unschedulable}, {@code SchedulingGated}); null when scheduled or not yet looked at
  * @param notScheduledMessage the scheduler's message with it
+ * @param disruptionReason the DisruptionTarget condition's reason while it is True: the pod is being
+ *     ended by the cluster, not by its work ({@code PreemptionByScheduler}, {@code
+ *     DeletionByTaintManager}, {@code EvictionByEvictionAPI}, {@code DeletionByPodGC}, {@code
+ *     TerminationByKubelet}); null when there is none
+ * @param disruptionMessage the condition's message
  */
 public record PodView(
         @Nullable String namespace,
@@ -37,11 +42,50 @@ public record PodView(
         List<ContainerView> containers,
         Set<String> sidecars,
         @Nullable String notScheduledReason,
-        @Nullable String notScheduledMessage)
+        @Nullable String notScheduledMessage,
+        @Nullable String disruptionReason,
+        @Nullable String disruptionMessage)
         implements KubeObject {
 
     public PodView {
         sidecars = sidecars == null || sidecars.isEmpty() ? Set.of() : Set.copyOf(sidecars);
+    }
+
+    /** A pod without a DisruptionTarget condition. */
+    public PodView(
+            @Nullable String namespace,
+            String name,
+            String uid,
+            String resourceVersion,
+            Map<String, String> labels,
+            boolean deleting,
+            @Nullable String nodeName,
+            @Nullable String phase,
+            @Nullable String reason,
+            @Nullable String message,
+            List<ContainerView> initContainers,
+            List<ContainerView> containers,
+            Set<String> sidecars,
+            @Nullable String notScheduledReason,
+            @Nullable String notScheduledMessage) {
+        this(
+                namespace,
+                name,
+                uid,
+                resourceVersion,
+                labels,
+                deleting,
+                nodeName,
+                phase,
+                reason,
+                message,
+                initContainers,
+                containers,
+                sidecars,
+                notScheduledReason,
+                notScheduledMessage,
+                null,
+                null);
     }
 
     /** A pod without sidecars that the scheduler has not turned down. */
@@ -147,7 +191,9 @@ public record PodView(
                 containers(status.path("containerStatuses")),
                 sidecars(o.path("spec").path("initContainers")),
                 intern(notScheduled(status, "reason")),
-                notScheduled(status, "message"));
+                notScheduled(status, "message"),
+                intern(condition(status, "DisruptionTarget", "True", "reason")),
+                condition(status, "DisruptionTarget", "True", "message"));
     }
 
     private static Set<String> sidecars(JsonNode initContainers) {
@@ -165,8 +211,13 @@ public record PodView(
 
     /** A field of the PodScheduled condition while its status is False. */
     private static @Nullable String notScheduled(JsonNode status, String field) {
+        return condition(status, "PodScheduled", "False", field);
+    }
+
+    /** A field of the condition of {@code type} while its status is {@code value}. */
+    private static @Nullable String condition(JsonNode status, String type, String value, String field) {
         for (JsonNode c : status.path("conditions")) {
-            if ("PodScheduled".equals(text(c, "type")) && "False".equals(text(c, "status"))) {
+            if (type.equals(text(c, "type")) && value.equals(text(c, "status"))) {
                 return text(c, field);
             }
         }
