@@ -61,7 +61,8 @@ final class EnginePieces {
                 news,
                 launchWhenListed,
                 parts.cleanup());
-        StartupRecheck recheck = new StartupRecheck(inFlight, parts.reads(), podReads, inbox, news, clock);
+        StartupRecheck recheck =
+                new StartupRecheck(inFlight, parts.reads(), podReads, inbox, news, clock, settings.owner());
         this.sweeps = new Sweeps(
                 store,
                 inFlight,

@@ -22,8 +22,17 @@ final class StartupRecheck {
     private final Inbox inbox;
     private final PodNews news;
     private final Clock clock;
+    private final String owner;
 
-    StartupRecheck(InFlight inFlight, PodReads reads, Background lookups, Inbox inbox, PodNews news, Clock clock) {
+    StartupRecheck(
+            InFlight inFlight,
+            PodReads reads,
+            Background lookups,
+            Inbox inbox,
+            PodNews news,
+            Clock clock,
+            String owner) {
+        this.owner = owner;
         this.inFlight = inFlight;
         this.reads = reads;
         this.lookups = lookups;
@@ -72,6 +81,9 @@ final class StartupRecheck {
         a.recheckingTimeout = false;
         if (Sweeps.overdue(a, clock.instant()) == null) {
             return; // the watch told meanwhile (it started): the answer is no newer than that
+        }
+        if (m.pod().isPresent() && !owner.equals(m.pod().get().labels().get(PodLabels.OWNER))) {
+            return; // relabelled to another scheduler meanwhile: the watch lets it go, nothing to time out
         }
         m.pod().ifPresent(pod -> news.changed(pod, false, b));
         if (inFlight.get(a.id, a.tryNumber) != a || a.ending) {
