@@ -48,6 +48,13 @@ final class ActiveTask {
     volatile String pendingMessage;
     /** What the pod last waited for, for people ({@code ErrImagePull: ...}); said in a startup timeout. */
     volatile String waitingFor;
+    /**
+     * Who ended the try when the cluster did (eviction, lost node, preemption…), as the classifier
+     * said: such a try is retried on the infrastructure budget. Null: the work ended it.
+     */
+    volatile String endedBy;
+    /** A startup timeout is due and the pod is being read again (one GET) before it is decided. */
+    volatile boolean recheckingTimeout;
     /** The scheduler's last word recorded in the task's status, so it is recorded once per change. */
     volatile String schedulerSaid;
 

@@ -63,6 +63,8 @@ final class EnginePieces {
                 news,
                 launchWhenListed,
                 parts.cleanup());
+        StartupRecheck recheck =
+                new StartupRecheck(inFlight, parts.reads(), podReads, inbox, news, clock, settings.owner());
         this.sweeps = new Sweeps(
                 store,
                 inFlight,
@@ -74,8 +76,9 @@ final class EnginePieces {
                 moves,
                 inbox,
                 clock,
-                settings.namespaceWait());
-        this.worker = new Worker(moves, news, recovery, sweeps);
+                settings.namespaceWait(),
+                recheck);
+        this.worker = new Worker(moves, news, recovery, sweeps, recheck);
         this.heirship = new Heirship(
                 inbox::post,
                 nudge,

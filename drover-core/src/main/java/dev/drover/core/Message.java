@@ -51,6 +51,12 @@ sealed interface Message {
      */
     record PodLookedUp(String taskId, int tryNumber, Optional<PodView> pod) implements Message {}
 
+    /**
+     * The pod of a try whose startup timeout is due, read again: present, or absent (gone, or,
+     * when not {@code read}, the read failed).
+     */
+    record StartupRechecked(String taskId, int tryNumber, Optional<PodView> pod, boolean read) implements Message {}
+
     /** Launch deferred: its namespace could not be listed in time. */
     record NamespaceWaitOver(String taskId, int tryNumber) implements Message {}
 }

@@ -25,7 +25,17 @@ sealed interface Outcome {
 
     record Succeeded() implements Outcome {}
 
-    record Failed(FailureDetails details) implements Outcome {}
+    /**
+     * The try failed. {@code endedBy}: when the cluster ended it, not the work (eviction, a lost
+     * node, preemption, a kubelet that could not admit it), who and why, e.g. {@code the node:
+     * Evicted (The node was low on resource: memory…)}; such a try is retried on the task's
+     * infrastructure budget, not its retries.
+     */
+    record Failed(FailureDetails details, @Nullable String endedBy) implements Outcome {
+        Failed(FailureDetails details) {
+            this(details, null);
+        }
+    }
 
     /** The pod carries the revoked label (cancelled): nothing it says counts. */
     record Ignored(String why) implements Outcome {}

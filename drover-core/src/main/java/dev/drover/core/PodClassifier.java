@@ -26,6 +26,13 @@ final class PodClassifier {
     /** What a sidecar stopped by the kubelet after the main containers ended exits with (SIGTERM). */
     static final int SIGTERM_EXIT = 143;
 
+    /**
+     * Pod-level reasons of a try the node ended, not its work: evicted (node pressure), the node
+     * lost or shut down, a critical pod preempting it, or the kubelet unable to admit it.
+     */
+    static final Set<String> NODE_REASONS =
+            Set.of("Evicted", "NodeLost", "NodeShutdown", "Preempting", "UnexpectedAdmissionError", "Shutdown");
+
     private final PendingRules rules;
 
     PodClassifier() {
@@ -42,6 +49,34 @@ final class PodClassifier {
 
     /** {@code events}: the pod's recent Events, asked for only when a rule looks at them. */
     Outcome classify(PodView pod, boolean deleted, Supplier<List<String>> events) {
+        Outcome o = classifyWork(pod, deleted, events);
+        if (o instanceof Outcome.Failed f && f.endedBy() == null) {
+            String by = endedBy(pod);
+            return by == null ? o : new Outcome.Failed(f.details(), by);
+        }
+        return o;
+    }
+
+    /**
+     * Who ended the pod when it was the cluster and not the work: the node (a pod-level reason such
+     * as Evicted, NodeLost, UnexpectedAdmissionError), or whoever set the DisruptionTarget
+     * condition (preemption, the taint manager, the pod GC, the eviction API); null otherwise.
+     */
+    static String endedBy(PodView pod) {
+        if (pod.reason() != null && NODE_REASONS.contains(pod.reason())) {
+            return "the node: " + pod.reason() + said(pod.message());
+        }
+        if (pod.disruptionReason() != null) {
+            return "the cluster: " + pod.disruptionReason() + said(pod.disruptionMessage());
+        }
+        return null;
+    }
+
+    private static String said(String message) {
+        return message == null || message.isBlank() ? "" : " (" + message.strip() + ")";
+    }
+
+    private Outcome classifyWork(PodView pod, boolean deleted, Supplier<List<String>> events) {
         if (pod.labels().containsKey(PodLabels.REVOKED)) {
             return new Outcome.Ignored("revoked");
         }
@@ -179,6 +214,16 @@ final class PodClassifier {
             return new FailureDetails(
                     pod.reason(),
                     pod.message(),
+                    containers == null ? null : containers.container(),
+                    containers == null ? null : containers.exitCode(),
+                    null,
+                    null);
+        }
+        if (pod.disruptionReason() != null) {
+            // The cluster ended the pod (preemption, taint manager, pod GC): that explains the container's end.
+            return new FailureDetails(
+                    pod.disruptionReason(),
+                    pod.disruptionMessage(),
                     containers == null ? null : containers.container(),
                     containers == null ? null : containers.exitCode(),
                     null,

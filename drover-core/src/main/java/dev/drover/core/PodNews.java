@@ -102,7 +102,10 @@ final class PodNews {
                 }
             }
             case Outcome.Succeeded s -> conclude(a, null, b, a.spec.cleanup().deletesPod(true), false);
-            case Outcome.Failed f -> end(a, f.details(), b);
+            case Outcome.Failed f -> {
+                a.endedBy = f.endedBy(); // the cluster ended it: retried on the infrastructure budget
+                end(a, f.details(), b);
+            }
             case Outcome.Ignored i -> {}
             case Outcome.LeftSelector l -> {
                 // Relabelled away (adopted by another scheduler): free the slot, leave the task's state alone.

@@ -22,6 +22,8 @@ final class Sweeps {
     /** A launch deferred for its namespace is claimed again after this. */
     static final Duration NAMESPACE_RETRY = Duration.ofSeconds(30);
 
+    static final String STARTUP_TIMEOUT = "StartupTimeout";
+
     private final TaskStore store;
     private final InFlight inFlight;
     private final Tracker tracker;
@@ -33,6 +35,7 @@ final class Sweeps {
     private final Inbox inbox;
     private final Clock clock;
     private final Duration namespaceWait;
+    private final StartupRecheck recheck;
     /** What was last said about each namespace that is not listed, so it is said once per change. */
     private final Map<String, String> reported = new HashMap<>();
 
@@ -47,7 +50,8 @@ final class Sweeps {
             TaskMoves moves,
             Inbox inbox,
             Clock clock,
-            Duration namespaceWait) {
+            Duration namespaceWait,
+            StartupRecheck recheck) {
         this.store = store;
         this.inFlight = inFlight;
         this.tracker = tracker;
@@ -59,6 +63,7 @@ final class Sweeps {
         this.inbox = inbox;
         this.clock = clock;
         this.namespaceWait = namespaceWait;
+        this.recheck = recheck;
     }
 
     /** On the scheduler thread, once per tick. */
@@ -98,7 +103,7 @@ final class Sweeps {
                 && now.isAfter(a.seenAt.plus(a.spec.startupTimeout()))) {
             String waiting = a.waitingFor;
             return FailureDetails.of(
-                    "StartupTimeout",
+                    STARTUP_TIMEOUT,
                     "pod " + a.podName + " was not running "
                             + a.spec.startupTimeout().toSeconds() + " s after it was first seen"
                             + (waiting == null ? "" : "; waiting: " + waiting));
@@ -141,7 +146,8 @@ final class Sweeps {
 
     /**
      * On the worker: a timeout or a pending rule's grace found over by the sweep, checked again
-     * (the pod may have started meanwhile).
+     * (the pod may have started meanwhile). A startup timeout is decided on a fresh read of the pod
+     * ({@link StartupRecheck}).
      */
     void overdue(Message.Overdue m, TaskMoves.Batch b) {
         ActiveTask a = inFlight.get(m.taskId(), m.tryNumber());
@@ -149,7 +155,9 @@ final class Sweeps {
             return;
         }
         FailureDetails why = overdue(a, clock.instant());
-        if (why != null) {
+        if (why != null && STARTUP_TIMEOUT.equals(why.reason())) {
+            recheck.ask(a);
+        } else if (why != null) {
             news.end(a, why, b, deletesTimedOut(a.spec.cleanup()));
         }
     }

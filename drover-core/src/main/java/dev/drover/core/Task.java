@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param reason why it entered its current state
  * @param owner the scheduler that claimed it (null while queued)
  * @param nextAttemptAt when a QUEUED/UP_FOR_RETRY task may be launched
+ * @param infraFailures tries the cluster ended (eviction, node lost, preemption…) that were tried
+ *     again on the infrastructure budget ({@link TaskSpec#infraRetries()}), not on its retries
  */
 public record Task(
         String id,
@@ -26,4 +28,38 @@ public record Task(
         boolean cancelRequested,
         Instant createdAt,
         Instant updatedAt,
-        Instant nextAttemptAt) {}
+        Instant nextAttemptAt,
+        int infraFailures) {
+
+    /** A task none of whose tries the cluster ended. */
+    public Task(
+            String id,
+            TaskSpec spec,
+            String cluster,
+            TaskState state,
+            int tryNumber,
+            @Nullable String podName,
+            @Nullable String reason,
+            @Nullable FailureDetails failure,
+            @Nullable String owner,
+            boolean cancelRequested,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant nextAttemptAt) {
+        this(
+                id,
+                spec,
+                cluster,
+                state,
+                tryNumber,
+                podName,
+                reason,
+                failure,
+                owner,
+                cancelRequested,
+                createdAt,
+                updatedAt,
+                nextAttemptAt,
+                0);
+    }
+}

@@ -79,20 +79,61 @@ final class TaskMoves {
             return add(a.id, a.tryNumber, IN_FLIGHT, TaskState.SUCCEEDED, reason, null, null, then);
         }
 
-        /** The try failed: another try after the backoff if the task has retries left, else the task fails. */
+        /**
+         * The try failed: another try after the backoff if the task has retries left, else the task
+         * fails. A try the cluster ended ({@link ActiveTask#endedBy}) is tried again on the task's
+         * infrastructure budget first, without using a retry; once that is used up it counts as any
+         * failed try.
+         */
         Batch endTry(ActiveTask a, FailureDetails details, Runnable then) {
-            if (a.tryNumber <= a.spec.retries()) {
-                return retry(a, details, then);
+            int infraUsed = a.task.infraFailures();
+            String endedBy = a.endedBy;
+            if (endedBy != null && infraUsed < a.spec.infraRetries()) {
+                return infraRetry(a, details, endedBy, infraUsed + 1, then);
             }
-            return fail(a.id, a.tryNumber, details, then);
+            // The details say what the cluster did; the reason adds that the budget is gone.
+            String spent = endedBy == null ? "" : " (infrastructure budget of " + a.spec.infraRetries() + " used up)";
+            // Tries the cluster ended and retried on the budget are not the user's.
+            int userTry = a.tryNumber - infraUsed;
+            if (userTry <= a.spec.retries()) {
+                return retry(a, details, userTry, spent, then);
+            }
+            return add(
+                    a.id,
+                    a.tryNumber,
+                    IN_FLIGHT,
+                    TaskState.FAILED,
+                    details.summary() + spent,
+                    details,
+                    null,
+                    false,
+                    then);
         }
 
-        Batch retry(ActiveTask a, FailureDetails details, Runnable then) {
-            Duration backoff = backoff(a.spec, a.tryNumber);
-            String reason = "try " + a.tryNumber + " failed: " + details.summary() + "; retrying in "
+        private Batch retry(ActiveTask a, FailureDetails details, int userTry, String spent, Runnable then) {
+            Duration backoff = backoff(a.spec, userTry);
+            String reason = "try " + a.tryNumber + " failed: " + details.summary() + spent + "; retrying in "
                     + backoff.toSeconds() + " s";
             return add(
                     a.id, a.tryNumber, IN_FLIGHT, TaskState.UP_FOR_RETRY, reason, details, now().plus(backoff), then);
+        }
+
+        /** A try the cluster ended, tried again after the task's first backoff without using a retry. */
+        private Batch infraRetry(ActiveTask a, FailureDetails details, String endedBy, int used, Runnable then) {
+            Duration backoff = a.spec.retryBackoff();
+            String reason = "try " + a.tryNumber + " ended by " + endedBy
+                    + "; retried without using a retry (infrastructure budget " + used + " of "
+                    + a.spec.infraRetries() + " used); retrying in " + backoff.toSeconds() + " s";
+            return add(
+                    a.id,
+                    a.tryNumber,
+                    IN_FLIGHT,
+                    TaskState.UP_FOR_RETRY,
+                    reason,
+                    details,
+                    now().plus(backoff),
+                    true,
+                    then);
         }
 
         Batch fail(String id, int tryNumber, FailureDetails details, Runnable then) {
@@ -143,10 +184,24 @@ final class TaskMoves {
                 FailureDetails failure,
                 Instant nextAttemptAt,
                 Runnable then) {
+            return add(id, tryNumber, from, to, reason, failure, nextAttemptAt, false, then);
+        }
+
+        /** {@code infrastructure}: the change uses one of the task's infrastructure retries. */
+        private Batch add(
+                String id,
+                int tryNumber,
+                Set<TaskState> from,
+                TaskState to,
+                String reason,
+                FailureDetails failure,
+                Instant nextAttemptAt,
+                boolean infrastructure,
+                Runnable then) {
             // Waiting tasks have no owner; every other change is of a task in flight here.
             String expected = from.equals(WAITING) ? null : owner;
-            requests.add(
-                    new TransitionRequest(id, tryNumber, from, to, reason, failure, nextAttemptAt, now(), expected));
+            requests.add(new TransitionRequest(
+                    id, tryNumber, from, to, reason, failure, nextAttemptAt, now(), expected, infrastructure));
             thens.add(then);
             return this;
         }

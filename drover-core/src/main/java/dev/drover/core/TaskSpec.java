@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  *     lists appended, scalars replaced
  * @param startupTimeout how long the pod may stay Pending, measured from when Drover first saw it
  * @param runTimeout how long it may run, measured from when it was first seen Running; null: no limit
+ * @param infraRetries tries the cluster may end (eviction, a lost node, preemption, the
+ *     DisruptionTarget condition, UnexpectedAdmissionError) that are tried again without using
+ *     {@code retries}; default {@value #DEFAULT_INFRA_RETRIES}
  */
 public record TaskSpec(
         String name,
@@ -37,7 +40,11 @@ public record TaskSpec(
         Duration retryBackoff,
         Duration startupTimeout,
         @Nullable Duration runTimeout,
-        CleanupPolicy cleanup) {
+        CleanupPolicy cleanup,
+        Integer infraRetries) {
+
+    /** Tries ended by the cluster that are tried again without using the task's retries, by default. */
+    public static final int DEFAULT_INFRA_RETRIES = 3;
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
@@ -55,6 +62,47 @@ public record TaskSpec(
         retryBackoff = retryBackoff == null ? Duration.ofSeconds(10) : retryBackoff;
         startupTimeout = startupTimeout == null ? Duration.ofMinutes(5) : startupTimeout;
         cleanup = cleanup == null ? CleanupPolicy.DELETE_ON_SUCCESS : cleanup;
+        infraRetries = infraRetries == null ? DEFAULT_INFRA_RETRIES : infraRetries; // null: a spec stored before
+    }
+
+    /** A spec with the default infrastructure budget. */
+    public TaskSpec(
+            String name,
+            String namespace,
+            @Nullable String image,
+            List<String> command,
+            List<String> args,
+            Map<String, String> env,
+            Map<String, String> requests,
+            Map<String, String> limits,
+            @Nullable String podTemplate,
+            @Nullable String podOverride,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            int retries,
+            Duration retryBackoff,
+            Duration startupTimeout,
+            @Nullable Duration runTimeout,
+            CleanupPolicy cleanup) {
+        this(
+                name,
+                namespace,
+                image,
+                command,
+                args,
+                env,
+                requests,
+                limits,
+                podTemplate,
+                podOverride,
+                labels,
+                annotations,
+                retries,
+                retryBackoff,
+                startupTimeout,
+                runTimeout,
+                cleanup,
+                DEFAULT_INFRA_RETRIES);
     }
 
     public static Builder builder(String name) {
@@ -79,6 +127,7 @@ public record TaskSpec(
         b.startupTimeout = startupTimeout;
         b.runTimeout = runTimeout;
         b.cleanup = cleanup;
+        b.infraRetries = infraRetries;
         return b;
     }
 
@@ -126,6 +175,11 @@ public record TaskSpec(
         KubeNames.checkAnnotations("annotations", annotations);
         if (retries < 0 || retries > 100) {
             throw new InvalidTaskException("retries", retries + " is out of range; use 0 to 100");
+        }
+        if (infraRetries < 0 || infraRetries > 100) {
+            throw new InvalidTaskException(
+                    "infraRetries",
+                    infraRetries + " is out of range; use 0 (every try the cluster ends uses a retry) to 100");
         }
         positive("retryBackoff", retryBackoff);
         positive("startupTimeout", startupTimeout);
@@ -179,6 +233,7 @@ public record TaskSpec(
         private Duration startupTimeout;
         private Duration runTimeout;
         private CleanupPolicy cleanup;
+        private Integer infraRetries;
 
         private Builder(String name) {
             this.name = name;
@@ -266,6 +321,16 @@ public record TaskSpec(
             return this;
         }
 
+        /**
+         * How many tries the cluster may end (evicted, node lost, preempted, not admitted) and have
+         * tried again without using a retry (default {@value TaskSpec#DEFAULT_INFRA_RETRIES}); once
+         * they are used, such a try counts as a failed one.
+         */
+        public Builder infraRetries(int infraRetries) {
+            this.infraRetries = infraRetries;
+            return this;
+        }
+
         /** The spec, checked: throws {@link InvalidTaskException} naming a bad field. */
         public TaskSpec build() {
             return new TaskSpec(
@@ -285,7 +350,8 @@ public record TaskSpec(
                             retryBackoff,
                             startupTimeout,
                             runTimeout,
-                            cleanup)
+                            cleanup,
+                            infraRetries)
                     .validate();
         }
     }

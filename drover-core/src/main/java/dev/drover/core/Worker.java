@@ -14,12 +14,14 @@ final class Worker {
     private final PodNews news;
     private final Recovery recovery;
     private final Sweeps sweeps;
+    private final StartupRecheck recheck;
 
-    Worker(TaskMoves moves, PodNews news, Recovery recovery, Sweeps sweeps) {
+    Worker(TaskMoves moves, PodNews news, Recovery recovery, Sweeps sweeps, StartupRecheck recheck) {
         this.moves = moves;
         this.news = news;
         this.recovery = recovery;
         this.sweeps = sweeps;
+        this.recheck = recheck;
     }
 
     void handle(List<Message> messages) {
@@ -36,6 +38,7 @@ final class Worker {
                     case Message.PodLookedUp p -> recovery.lookedUp(p, b);
                     case Message.CancelAsked c -> sweeps.cancelAsked(c, b);
                     case Message.Overdue o -> sweeps.overdue(o, b);
+                    case Message.StartupRechecked r -> recheck.answered(r, b);
                     case Message.NamespaceWaitOver w -> sweeps.namespaceWaitOver(w, b);
                 }
             } catch (RuntimeException e) {

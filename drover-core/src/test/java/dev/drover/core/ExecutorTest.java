@@ -107,10 +107,49 @@ class ExecutorTest {
                 .build());
         assertThat(init.failure().container()).isEqualTo("setup");
         assertThat(init.failure().exitCode()).isEqualTo(2);
-        assertThat(fx.runToEnd(fx.task("evicted", "run=5s; evict=500ms").build())
+        assertThat(fx.runToEnd(fx.task("evicted", "run=5s; evict=500ms")
+                                .infraRetries(0) // no try for free: the eviction is the task's failure
+                                .build())
                         .failure()
                         .reason())
                 .isEqualTo("Evicted");
+    }
+
+    @Test
+    void anEvictedTryIsRetriedWithoutUsingARetryAndTheNextTrySucceeds() throws Exception {
+        // The behaviour is read per pod once it is bound: every try waits 3 s for its node, and in
+        // that time the second try's pod is told to run and end well instead of being evicted.
+        TaskHandle h = fx.drover.submit(fx.task("evicted-once", "bind-delay=3s; run=1m; evict=1s")
+                .retries(0, Duration.ofMillis(500))
+                .build());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !fx.admin
+                        .pods()
+                        .inNamespace(fx.ns)
+                        .withLabel(PodLabels.TASK_ID, h.id())
+                        .withLabel(PodLabels.TRY, "2")
+                        .list()
+                        .getItems()
+                        .isEmpty());
+        String second = TaskIds.podName("evicted-once", h.id(), 2);
+        fx.admin.pods().inNamespace(fx.ns).withName(second).edit(p -> {
+            p.getMetadata().getAnnotations().put(ExecutorFixture.BEHAVIOR, "run=500ms");
+            return p;
+        });
+
+        Task done = h.result().get(60, TimeUnit.SECONDS);
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.tryNumber())
+                .as("a second try, though the task has no retries")
+                .isEqualTo(2);
+        assertThat(fx.store.get(h.id()).orElseThrow().infraFailures()).isEqualTo(1);
+        assertThat(fx.store.transitions(h.id()))
+                .filteredOn(t -> t.to() == TaskState.UP_FOR_RETRY)
+                .singleElement()
+                .satisfies(t -> assertThat(t.reason())
+                        .startsWith("try 1 ended by the node: Evicted (The node was low on resource: memory.")
+                        .contains("retried without using a retry (infrastructure budget 1 of 3 used)"));
     }
 
     @Test

@@ -23,7 +23,7 @@ import java.util.function.Function;
 final class FakeCluster implements Launcher, Cleanup, PodReads {
     final String owner;
     private final Map<String, PodView> pods = new ConcurrentHashMap<>();
-    /** What the engine did, in order: {@code create ns/pod}, {@code done ns/pod}, {@code delete ns/pod}, {@code revoke ns/pod}, {@code log ns/pod}. */
+    /** What the engine did, in order: {@code create ns/pod}, {@code done ns/pod}, {@code delete ns/pod}, {@code revoke ns/pod}, {@code log ns/pod}, {@code get ns/pod}. */
     final List<String> calls = new CopyOnWriteArrayList<>();
     /** Namespaces whose pods cannot be listed (the watch never syncs there). */
     final Set<String> unlistable = ConcurrentHashMap.newKeySet();
@@ -170,6 +170,7 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
 
     @Override
     public Optional<PodView> lookUp(String namespace, String name) {
+        calls.add("get " + namespace + "/" + name);
         return Optional.ofNullable(pods.get(namespace + "/" + name));
     }
 
@@ -206,7 +207,74 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     // --- what tests make pods do
 
     Optional<PodView> pod(String namespace, String name) {
-        return lookUp(namespace, name);
+        return Optional.ofNullable(pods.get(namespace + "/" + name));
+    }
+
+    /** The pod started, and the watch has not told yet (it lags behind): only a direct read sees it. */
+    void startedUnseen(String namespace, String name) {
+        pods.computeIfPresent(
+                namespace + "/" + name,
+                (k, p) -> new PodView(
+                        p.namespace(),
+                        p.name(),
+                        p.uid(),
+                        next(p),
+                        p.labels(),
+                        p.deleting(),
+                        "node-1",
+                        "Running",
+                        null,
+                        null,
+                        List.of(),
+                        List.of(new ContainerView("main", "running", null, null, null, true, 0, Instant.EPOCH, null))));
+    }
+
+    /** The direct reads of a pod so far. */
+    long gets(String namespace, String name) {
+        return calls.stream()
+                .filter(c -> c.equals("get " + namespace + "/" + name))
+                .count();
+    }
+
+    /** The kubelet evicted the pod (node pressure): Failed, reason Evicted, its container killed. */
+    void evicted(String namespace, String name) {
+        PodView p = pods.get(namespace + "/" + name);
+        put(new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                p.labels(),
+                p.deleting(),
+                "node-1",
+                "Failed",
+                "Evicted",
+                "The node was low on resource: memory.",
+                List.of(),
+                List.of(terminated(137, "Error"))));
+    }
+
+    /** The pod failed with a DisruptionTarget condition (e.g. preempted by the scheduler). */
+    void disrupted(String namespace, String name, String reason, String message) {
+        PodView p = pods.get(namespace + "/" + name);
+        put(new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                p.labels(),
+                p.deleting(),
+                "node-1",
+                "Failed",
+                null,
+                null,
+                List.of(),
+                List.of(terminated(137, "Error")),
+                Set.of(),
+                null,
+                null,
+                reason,
+                message));
     }
 
     void running(String namespace, String name) {
@@ -277,7 +345,9 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
                 p.containers(),
                 p.sidecars(),
                 p.notScheduledReason(),
-                p.notScheduledMessage()));
+                p.notScheduledMessage(),
+                p.disruptionReason(),
+                p.disruptionMessage()));
     }
 
     /** A pod that exists in the cluster, whoever made it (e.g. left behind by an earlier scheduler). */
@@ -328,7 +398,9 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
                 p.containers(),
                 p.sidecars(),
                 p.notScheduledReason(),
-                p.notScheduledMessage());
+                p.notScheduledMessage(),
+                p.disruptionReason(),
+                p.disruptionMessage());
     }
 
     private static String next(PodView p) {

@@ -210,7 +210,9 @@ class PodClassifierTest {
         Outcome o = classifier.classify(
                 pod("Failed", "Evicted", "low on memory", false, Map.of(), List.of(), List.of()), false);
 
-        assertThat(o).isEqualTo(new Outcome.Failed(FailureDetails.of("Evicted", "low on memory")));
+        assertThat(o)
+                .isEqualTo(new Outcome.Failed(
+                        FailureDetails.of("Evicted", "low on memory"), "the node: Evicted (low on memory)"));
     }
 
     @Test
@@ -227,7 +229,9 @@ class PodClassifierTest {
                 false);
 
         assertThat(o)
-                .isEqualTo(new Outcome.Failed(new FailureDetails("Evicted", "low on memory", "main", 137, null, null)));
+                .isEqualTo(new Outcome.Failed(
+                        new FailureDetails("Evicted", "low on memory", "main", 137, null, null),
+                        "the node: Evicted (low on memory)"));
     }
 
     @Test

@@ -583,6 +583,118 @@ class TaskEngineTest {
         assertThat(h.cluster.pod(NS, h.podOf(t))).isPresent();
     }
 
+    // --- a startup timeout decided on a fresh read
+
+    @Test
+    void aStartupTimeoutThatFindsThePodStartedKeepsItRunningAfterOneRead() {
+        h.start();
+        Task t = h.submit(task("lagging").startupTimeout(Duration.ofSeconds(60)));
+        awaitState(t, TaskState.PENDING);
+
+        h.cluster.startedUnseen(NS, h.podOf(t)); // the watch lags: only a GET sees it running
+        h.clock.advance(Duration.ofSeconds(61));
+        awaitState(t, TaskState.RUNNING);
+        sweepsRan();
+
+        assertThat(h.state(t.id())).isEqualTo(TaskState.RUNNING);
+        assertThat(h.cluster.gets(NS, h.podOf(t)))
+                .as("one GET for the decision")
+                .isEqualTo(1);
+        assertThat(h.states(t.id())).doesNotContain(TaskState.FAILED, TaskState.UP_FOR_RETRY);
+        h.cluster.succeeded(NS, h.podOf(t));
+        awaitState(t, TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aStartupTimeoutUnderAThrottledPullIsATimeoutRetriedNeverALaunchFailure() {
+        h.start();
+        Task t = h.submit(
+                task("throttled").startupTimeout(Duration.ofSeconds(60)).retries(1, Duration.ofSeconds(5)));
+        awaitState(t, TaskState.PENDING);
+        String pod = h.podOf(t);
+        h.cluster.waiting(NS, pod, "ErrImagePull", "unexpected status: 429 Too Many Requests");
+        awaitMatched(t, "registry-throttled");
+
+        h.clock.advance(Duration.ofSeconds(61));
+        awaitState(t, TaskState.UP_FOR_RETRY);
+
+        FailureDetails d = h.stored(t.id()).failure();
+        assertThat(d.reason()).isEqualTo("StartupTimeout");
+        assertThat(d.message()).contains("waiting: ErrImagePull: unexpected status: 429 Too Many Requests");
+        assertThat(h.stored(t.id()).reason()).startsWith("try 1 failed: StartupTimeout");
+        assertThat(h.cluster.gets(NS, pod)).as("one GET for the decision").isEqualTo(1);
+        h.clock.advance(Duration.ofSeconds(5));
+        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+    }
+
+    // --- tries the cluster ended: the infrastructure budget
+
+    @Test
+    void anEvictedTryIsRetriedWithoutUsingARetryOfATaskThatHasNone() {
+        h.start();
+        Task t = h.submit(task("evicted").retries(0, Duration.ofSeconds(2)));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.running(NS, h.podOf(t));
+        awaitState(t, TaskState.RUNNING);
+
+        h.cluster.evicted(NS, h.podOf(t));
+        awaitState(t, TaskState.UP_FOR_RETRY);
+
+        Task up = h.stored(t.id());
+        assertThat(up.reason())
+                .isEqualTo("try 1 ended by the node: Evicted (The node was low on resource: memory.); retried without"
+                        + " using a retry (infrastructure budget 1 of 3 used); retrying in 2 s");
+        assertThat(up.infraFailures()).isEqualTo(1);
+        assertThat(up.failure().reason()).isEqualTo("Evicted");
+        h.clock.advance(Duration.ofSeconds(2));
+        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+        h.cluster.succeeded(NS, h.podOf(t));
+        awaitState(t, TaskState.SUCCEEDED);
+        assertThat(h.stored(t.id()).infraFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void theUsersRetriesAreLeftWholeByATryTheClusterEnded() {
+        h.start();
+        Task t = h.submit(task("preempted").retries(1, Duration.ofSeconds(2)));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.disrupted(NS, h.podOf(t), "PreemptionByScheduler", "preempting to accommodate a higher priority pod");
+        awaitState(t, TaskState.UP_FOR_RETRY);
+        assertThat(h.stored(t.id()).reason()).startsWith("try 1 ended by the cluster: PreemptionByScheduler");
+        h.clock.advance(Duration.ofSeconds(2));
+        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+
+        h.cluster.failed(NS, h.podOf(t), 1);
+        awaitState(t, TaskState.UP_FOR_RETRY);
+        assertThat(h.stored(t.id()).reason()).startsWith("try 2 failed").endsWith("retrying in 2 s");
+        h.clock.advance(Duration.ofSeconds(2));
+        soon().until(() -> h.stored(t.id()).tryNumber() == 3 && h.state(t.id()) == TaskState.PENDING);
+        h.cluster.failed(NS, h.podOf(t), 1);
+
+        awaitState(t, TaskState.FAILED);
+        assertThat(h.stored(t.id()).infraFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void onceTheInfrastructureBudgetIsUsedUpATryTheClusterEndedIsAFailedTry() {
+        h.start();
+        Task t = h.submit(task("unlucky").retries(0, Duration.ofSeconds(1)).infraRetries(1));
+        awaitState(t, TaskState.PENDING);
+        h.cluster.evicted(NS, h.podOf(t));
+        awaitState(t, TaskState.UP_FOR_RETRY);
+        h.clock.advance(Duration.ofSeconds(1));
+        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+
+        h.cluster.evicted(NS, h.podOf(t));
+        awaitState(t, TaskState.FAILED);
+
+        Task failed = h.stored(t.id());
+        assertThat(failed.reason())
+                .isEqualTo("container main: Evicted (exit code 137): The node was low on resource: memory."
+                        + " (infrastructure budget of 1 used up)");
+        assertThat(failed.infraFailures()).isEqualTo(1);
+    }
+
     /** Lets the scheduler loop run its sweeps a few times (its tick is 10 ms). */
     private void sweepsRan() {
         long until = System.nanoTime() + Duration.ofMillis(100).toNanos();

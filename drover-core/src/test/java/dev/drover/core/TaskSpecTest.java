@@ -14,6 +14,7 @@ class TaskSpecTest {
 
         assertThat(s.namespace()).isEqualTo("default");
         assertThat(s.retries()).isZero();
+        assertThat(s.infraRetries()).as("tries the cluster may end for free").isEqualTo(3);
         assertThat(s.startupTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.cleanup()).isEqualTo(CleanupPolicy.DELETE_ON_SUCCESS);
     }
@@ -43,6 +44,9 @@ class TaskSpecTest {
                         .retries(-1, Duration.ofSeconds(1))
                         .build())
                 .hasMessageStartingWith("retries:");
+        assertThatThrownBy(
+                        () -> TaskSpec.builder("ok").image("i").infraRetries(-1).build())
+                .hasMessageStartingWith("infraRetries: -1 is out of range; use 0");
         assertThatThrownBy(
                         () -> TaskSpec.builder("ok").image("i").namespace("No").build())
                 .hasMessageStartingWith("namespace:");

@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * @param notScheduledReason the PodScheduled condition's reason while it is False ({@code
  *     Unschedulable}, {@code SchedulingGated}); null when scheduled or not yet looked at
  * @param notScheduledMessage the scheduler's message with it
+ * @param disruptionReason the DisruptionTarget condition's reason while it is True: the pod is being
+ *     ended by the cluster, not by its work ({@code PreemptionByScheduler}, {@code
+ *     DeletionByTaintManager}, {@code EvictionByEvictionAPI}, {@code DeletionByPodGC}, {@code
+ *     TerminationByKubelet}); null when there is none
+ * @param disruptionMessage the condition's message
  * @param finalizers the pod's finalizers (a pod being deleted stays until they are all removed)
  * @param deletionFinal the deletion has no grace left ({@code deletionGracePeriodSeconds: 0}): the
  *     kubelet (or the apiserver, for a pod never run) is done with it; only finalizers hold it
@@ -41,6 +46,8 @@ public record PodView(
         Set<String> sidecars,
         @Nullable String notScheduledReason,
         @Nullable String notScheduledMessage,
+        @Nullable String disruptionReason,
+        @Nullable String disruptionMessage,
         List<String> finalizers,
         boolean deletionFinal)
         implements KubeObject {
@@ -50,7 +57,77 @@ public record PodView(
         finalizers = finalizers == null || finalizers.isEmpty() ? List.of() : List.copyOf(finalizers);
     }
 
-    /** A pod without finalizers. */
+    /** A pod without finalizers (e.g. one the cluster disrupts). */
+    public PodView(
+            @Nullable String namespace,
+            String name,
+            String uid,
+            String resourceVersion,
+            Map<String, String> labels,
+            boolean deleting,
+            @Nullable String nodeName,
+            @Nullable String phase,
+            @Nullable String reason,
+            @Nullable String message,
+            List<ContainerView> initContainers,
+            List<ContainerView> containers,
+            Set<String> sidecars,
+            @Nullable String notScheduledReason,
+            @Nullable String notScheduledMessage,
+            @Nullable String disruptionReason,
+            @Nullable String disruptionMessage) {
+        this(
+                namespace,
+                name,
+                uid,
+                resourceVersion,
+                labels,
+                deleting,
+                nodeName,
+                phase,
+                reason,
+                message,
+                initContainers,
+                containers,
+                sidecars,
+                notScheduledReason,
+                notScheduledMessage,
+                disruptionReason,
+                disruptionMessage,
+                List.of(),
+                false);
+    }
+
+    /** Whether the pod carries {@code finalizer}. */
+    public boolean hasFinalizer(String finalizer) {
+        return finalizers.contains(finalizer);
+    }
+
+    /** The same pod with these finalizers and deletion state (tests and fakes). */
+    public PodView withDeletion(List<String> finalizers, boolean deleting, boolean deletionFinal) {
+        return new PodView(
+                namespace,
+                name,
+                uid,
+                resourceVersion,
+                labels,
+                deleting,
+                nodeName,
+                phase,
+                reason,
+                message,
+                initContainers,
+                containers,
+                sidecars,
+                notScheduledReason,
+                notScheduledMessage,
+                disruptionReason,
+                disruptionMessage,
+                finalizers,
+                deletionFinal);
+    }
+
+    /** A pod without a DisruptionTarget condition. */
     public PodView(
             @Nullable String namespace,
             String name,
@@ -83,35 +160,8 @@ public record PodView(
                 sidecars,
                 notScheduledReason,
                 notScheduledMessage,
-                List.of(),
-                false);
-    }
-
-    /** Whether the pod carries {@code finalizer}. */
-    public boolean hasFinalizer(String finalizer) {
-        return finalizers.contains(finalizer);
-    }
-
-    /** The same pod with these finalizers and deletion state (tests and fakes). */
-    public PodView withDeletion(List<String> finalizers, boolean deleting, boolean deletionFinal) {
-        return new PodView(
-                namespace,
-                name,
-                uid,
-                resourceVersion,
-                labels,
-                deleting,
-                nodeName,
-                phase,
-                reason,
-                message,
-                initContainers,
-                containers,
-                sidecars,
-                notScheduledReason,
-                notScheduledMessage,
-                finalizers,
-                deletionFinal);
+                null,
+                null);
     }
 
     /** A pod without sidecars that the scheduler has not turned down. */
@@ -220,6 +270,8 @@ public record PodView(
                 sidecars(o.path("spec").path("initContainers")),
                 intern(notScheduled(status, "reason")),
                 notScheduled(status, "message"),
+                intern(condition(status, "DisruptionTarget", "True", "reason")),
+                condition(status, "DisruptionTarget", "True", "message"),
                 finalizers(meta.path("finalizers")),
                 meta.hasNonNull("deletionTimestamp")
                         && meta.path("deletionGracePeriodSeconds").asLong(-1) == 0);
@@ -256,8 +308,13 @@ public record PodView(
 
     /** A field of the PodScheduled condition while its status is False. */
     private static @Nullable String notScheduled(JsonNode status, String field) {
+        return condition(status, "PodScheduled", "False", field);
+    }
+
+    /** A field of the condition of {@code type} while its status is {@code value}. */
+    private static @Nullable String condition(JsonNode status, String type, String value, String field) {
         for (JsonNode c : status.path("conditions")) {
-            if ("PodScheduled".equals(text(c, "type")) && "False".equals(text(c, "status"))) {
+            if (type.equals(text(c, "type")) && value.equals(text(c, "status"))) {
                 return text(c, field);
             }
         }

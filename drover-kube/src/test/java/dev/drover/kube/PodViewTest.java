@@ -64,4 +64,24 @@ class PodViewTest {
 
         assertThat(p.notScheduledReason()).isEqualTo("SchedulingGated");
     }
+
+    @Test
+    void theDisruptionTargetConditionWhileTrueSaysWhoEndsThePod() throws Exception {
+        PodView p = decode("{'metadata':{'name':'p','uid':'u','resourceVersion':'1'},'status':{'phase':'Running',"
+                + "'conditions':[{'type':'Ready','status':'True'},{'type':'DisruptionTarget','status':'True',"
+                + "'reason':'PreemptionByScheduler','message':'Kubernetes default scheduler: preempting to"
+                + " accommodate a higher priority pod'}]}}");
+
+        assertThat(p.disruptionReason()).isEqualTo("PreemptionByScheduler");
+        assertThat(p.disruptionMessage()).startsWith("Kubernetes default scheduler: preempting");
+    }
+
+    @Test
+    void aDisruptionTargetConditionThatIsNotTrueIsNoDisruption() throws Exception {
+        PodView p = decode("{'metadata':{'name':'p','uid':'u','resourceVersion':'1'},'status':{'phase':'Running',"
+                + "'conditions':[{'type':'DisruptionTarget','status':'False','reason':'EvictionByEvictionAPI'}]}}");
+
+        assertThat(p.disruptionReason()).isNull();
+        assertThat(p.disruptionMessage()).isNull();
+    }
 }

@@ -37,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ExecutorOptions exec = new ExecutorOptions();
 
+    @Mixin
+    PendingRulesOption pendingRules = new PendingRulesOption();
+
     @Option(names = "--wait", description = "Schedule here and wait for the end.")
     boolean await;
 
@@ -51,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        pendingRules.rules(); // checked even without --wait: a bad file is said at once
         if (!await) {
             return new SubmitCommand().submit(task, exec);
         }
@@ -60,7 +64,11 @@ final class RunCommand implements Callable<Integer> {
                     "--wait-timeout must be at least 1 second (got " + waitTimeoutSeconds + ")");
         }
         try (TaskStore store = exec.openStore();
-                Drover drover = exec.drover(store).ownSubmissionsOnly().build().start()) {
+                Drover drover = pendingRules
+                        .applyTo(exec.drover(store))
+                        .ownSubmissionsOnly()
+                        .build()
+                        .start()) {
             TaskHandle h = drover.submit(task.toSpec());
             long t0 = System.nanoTime();
             h.onStateChange(t -> System.err.printf(

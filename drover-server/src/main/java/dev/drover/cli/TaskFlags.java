@@ -19,6 +19,7 @@ final class TaskFlags {
             Map.entry("podTemplate", "--pod-template"),
             Map.entry("podOverride", "--pod-override"),
             Map.entry("retries", "--retries"),
+            Map.entry("infraRetries", "--infra-retries"),
             Map.entry("retryBackoff", "--retry-backoff"),
             Map.entry("startupTimeout", "--startup-timeout"),
             Map.entry("runTimeout", "--run-timeout"),

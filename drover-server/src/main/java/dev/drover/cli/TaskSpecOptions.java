@@ -65,6 +65,13 @@ final class TaskSpecOptions {
     int retries;
 
     @Option(
+            names = "--infra-retries",
+            paramLabel = "N",
+            description = "Tries the cluster may end (evicted, node lost, preempted, not admitted) that are tried"
+                    + " again without using a retry (default: 3).")
+    Integer infraRetries;
+
+    @Option(
             names = "--retry-backoff",
             defaultValue = "10s",
             converter = Durations.Converter.class,
@@ -102,6 +109,9 @@ final class TaskSpecOptions {
                 .startupTimeout(startupTimeout)
                 .runTimeout(runTimeout)
                 .cleanup(cleanup);
+        if (infraRetries != null) {
+            b.infraRetries(infraRetries);
+        }
         env.forEach(b::env);
         labels.forEach(b::label);
         annotations.forEach(b::annotation);

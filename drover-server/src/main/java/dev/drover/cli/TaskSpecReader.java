@@ -21,7 +21,7 @@ import java.util.function.BiConsumer;
 /**
  * Tasks written as data: a YAML or JSON list of objects with the fields of {@link TaskSpec} (name,
  * namespace, image, command, args, env, labels, annotations, requests, limits, podTemplate,
- * podOverride, retries, retryBackoff, startupTimeout, runTimeout, cleanup). Durations are {@code
+ * podOverride, retries, infraRetries, retryBackoff, startupTimeout, runTimeout, cleanup). Durations are {@code
  * 30s}, {@code 5m}, ISO {@code PT30S} or seconds; podTemplate and podOverride are YAML text or
  * an embedded object; a missing name comes from the image. Every error names where it is: {@code
  * tasks.yaml: tasks[3].startupTimeout: …}. Used by {@code drover submit -f}; meant for JSON request
@@ -42,6 +42,7 @@ public final class TaskSpecReader {
             "podTemplate",
             "podOverride",
             "retries",
+            "infraRetries",
             "retryBackoff",
             "startupTimeout",
             "runTimeout",
@@ -111,6 +112,10 @@ public final class TaskSpecReader {
         b.podTemplate(f.yaml(task, "podTemplate")).podOverride(f.yaml(task, "podOverride"));
         Integer retries = f.integer(task, "retries");
         b.retries(retries == null ? 0 : retries, f.duration(task, "retryBackoff"));
+        Integer infraRetries = f.integer(task, "infraRetries");
+        if (infraRetries != null) {
+            b.infraRetries(infraRetries);
+        }
         b.startupTimeout(f.duration(task, "startupTimeout")).runTimeout(f.duration(task, "runTimeout"));
         b.cleanup(f.cleanup(task));
         try {

@@ -36,6 +36,7 @@ final class TaskView {
         m.put("namespace", t.spec().namespace());
         m.put("state", t.state());
         m.put("try", t.tryNumber());
+        m.put("infraFailures", t.infraFailures()); // tries the cluster ended, retried on the infrastructure budget
         m.put("pod", t.podName());
         m.put("reason", t.reason());
         m.put("failure", t.failure());

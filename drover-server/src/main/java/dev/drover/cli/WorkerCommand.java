@@ -24,6 +24,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ExecutorOptions exec = new ExecutorOptions();
 
+    @Mixin
+    PendingRulesOption pendingRules = new PendingRulesOption();
+
     @Option(names = "--parallelism", description = "Tasks in flight at most (default: ${DEFAULT-VALUE}).")
     int parallelism = 100;
 
@@ -49,11 +52,13 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        pendingRules.rules(); // a bad file fails before anything is opened
         KubeTarget target = exec.kube.resolve();
         exec.checkSchedulerId();
         CountDownLatch stopped = new CountDownLatch(1);
         try (TaskStore store = exec.openStore();
-                Drover drover = exec.drover(store)
+                Drover drover = pendingRules
+                        .applyTo(exec.drover(store))
                         .parallelism(parallelism)
                         .heartbeat(heartbeatInterval, aliveThreshold)
                         .reconcileInterval(reconcileInterval)

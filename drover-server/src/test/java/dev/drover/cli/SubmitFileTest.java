@@ -39,6 +39,7 @@ class SubmitFileTest {
                   env: {MODE: full, LEVEL: 3}
                   requests: {cpu: 500m}
                   retries: 2
+                  infraRetries: 1
                   retryBackoff: 5s
                   startupTimeout: PT30S
                   runTimeout: 1h30m
@@ -61,6 +62,7 @@ class SubmitFileTest {
         assertThat(extract.env()).containsExactly(Map.entry("MODE", "full"), Map.entry("LEVEL", "3"));
         assertThat(extract.requests()).containsExactly(Map.entry("cpu", "500m"));
         assertThat(extract.retries()).isEqualTo(2);
+        assertThat(extract.infraRetries()).isEqualTo(1);
         assertThat(extract.retryBackoff()).isEqualTo(Duration.ofSeconds(5));
         assertThat(extract.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(extract.runTimeout()).isEqualTo(Duration.ofMinutes(90));
@@ -68,6 +70,7 @@ class SubmitFileTest {
         assertThat(extract.podOverride()).contains("priorityClassName");
         TaskSpec second = stored(ids.get(1));
         assertThat(second.name()).isEqualTo("busybox");
+        assertThat(second.infraRetries()).as("the default budget").isEqualTo(3);
         try (TaskStore s = TaskStores.fromUrl(store)) {
             assertThat(s.get(ids.get(0)).orElseThrow().cluster())
                     .as("queued for the cluster named, which only its workers claim")

@@ -157,7 +157,8 @@ final class JdbcReplicas {
                             c.cancelRequested(),
                             c.createdAt(),
                             now,
-                            c.nextAttemptAt()));
+                            c.nextAttemptAt(),
+                            c.infraFailures()));
                 }
             }
             return moved;

@@ -331,7 +331,8 @@ final class JdbcTaskStore implements TaskStore {
                             c.cancelRequested(),
                             c.createdAt(),
                             Instant.ofEpochMilli(at),
-                            c.nextAttemptAt()));
+                            c.nextAttemptAt(),
+                            c.infraFailures()));
                     addTransition(transitions, c.id(), nextTry, c.state(), TaskState.LAUNCHING, at, reason);
                 }
             }
@@ -375,8 +376,8 @@ final class JdbcTaskStore implements TaskStore {
             + ") FOR UPDATE";
 
     private static final String UPDATE_FOR_TRANSITION = "UPDATE tasks SET state = ?, reason = ?,"
-            + " failure = COALESCE(?, failure), next_attempt_at = ?, owner = ?, updated_at = ?"
-            + " WHERE id = ? AND try_number = ? AND state = ?";
+            + " failure = COALESCE(?, failure), next_attempt_at = ?, owner = ?, updated_at = ?,"
+            + " infra_failures = infra_failures + ? WHERE id = ? AND try_number = ? AND state = ?";
     private static final String INSERT_TRANSITION =
             "INSERT INTO task_transitions (task_id, try_number, from_state, to_state, at, reason)"
                     + " VALUES (?, ?, ?, ?, ?, ?)";
@@ -414,9 +415,11 @@ final class JdbcTaskStore implements TaskStore {
         update.setLong(4, newNext.toEpochMilli());
         update.setString(5, newOwner);
         update.setLong(6, at);
-        update.setString(7, r.id());
-        update.setInt(8, r.tryNumber());
-        update.setString(9, old.state().name());
+        int infra = r.infrastructure() ? 1 : 0;
+        update.setInt(7, infra);
+        update.setString(8, r.id());
+        update.setInt(9, r.tryNumber());
+        update.setString(10, old.state().name());
         if (update.executeUpdate() != 1) {
             return Optional.empty();
         }
@@ -440,7 +443,8 @@ final class JdbcTaskStore implements TaskStore {
                 old.cancelRequested(),
                 old.createdAt(),
                 Instant.ofEpochMilli(at),
-                newNext));
+                newNext,
+                old.infraFailures() + infra));
     }
 
     @Override

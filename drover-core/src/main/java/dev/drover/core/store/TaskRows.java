@@ -13,7 +13,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
 /** How rows of {@code tasks} and {@code task_transitions} become {@link Task} and {@link Transition}. */
 final class TaskRows {
     static final String TASK_COLUMNS = "id, spec, cluster, state, try_number, pod_name, reason, failure, owner,"
-            + " cancel_requested, created_at, updated_at, next_attempt_at";
+            + " cancel_requested, created_at, updated_at, next_attempt_at, infra_failures";
 
     static final String TRANSITION_COLUMNS = "task_id, try_number, from_state, to_state, at, reason";
 
@@ -55,7 +55,8 @@ final class TaskRows {
                 rs.getBoolean("cancel_requested"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
-                instant(rs, "next_attempt_at"));
+                instant(rs, "next_attempt_at"),
+                rs.getInt("infra_failures"));
     }
 
     static final RowMapper<Transition> TRANSITION = (rs, ctx) -> {

@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param expectedOwner when not null, the change happens only while the task is owned by this
  *     scheduler: a replica that was declared dead and taken over never writes over its heir
+ * @param infrastructure the try was ended by the cluster and is retried on the
+ *     infrastructure budget: the task's {@code infraFailures} goes up by one
  */
 public record TransitionRequest(
         String id,
@@ -22,7 +24,22 @@ public record TransitionRequest(
         @Nullable FailureDetails failure,
         @Nullable Instant nextAttemptAt,
         Instant now,
-        @Nullable String expectedOwner) {
+        @Nullable String expectedOwner,
+        boolean infrastructure) {
+
+    /** A change that uses no infrastructure retry. */
+    public TransitionRequest(
+            String id,
+            int tryNumber,
+            Set<TaskState> from,
+            TaskState to,
+            String reason,
+            @Nullable FailureDetails failure,
+            @Nullable Instant nextAttemptAt,
+            Instant now,
+            @Nullable String expectedOwner) {
+        this(id, tryNumber, from, to, reason, failure, nextAttemptAt, now, expectedOwner, false);
+    }
 
     /** A change whatever the task's owner. */
     public TransitionRequest(
@@ -34,6 +51,6 @@ public record TransitionRequest(
             @Nullable FailureDetails failure,
             @Nullable Instant nextAttemptAt,
             Instant now) {
-        this(id, tryNumber, from, to, reason, failure, nextAttemptAt, now, null);
+        this(id, tryNumber, from, to, reason, failure, nextAttemptAt, now, null, false);
     }
 }

@@ -160,6 +160,7 @@ abstract class TaskStoreContract {
                 .startupTimeout(Duration.ofMinutes(2))
                 .runTimeout(Duration.ofHours(1).plusMillis(1))
                 .cleanup(CleanupPolicy.NEVER)
+                .infraRetries(5)
                 .build();
 
         store.insert("task-1", spec, T0);
@@ -534,6 +535,41 @@ abstract class TaskStoreContract {
         }
     }
 
+    // --- the infrastructure budget (V6)
+
+    @Test
+    void aTryTheClusterEndedIsCountedOnTheTaskAndTheNextTryIsClaimedWithTheCount() {
+        launched("task-1", "o");
+        Set<TaskState> inFlight = EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING, TaskState.RUNNING);
+
+        Optional<Task> retried = store.transitionAll(List.of(new TransitionRequest(
+                        "task-1", 1, inFlight, TaskState.UP_FOR_RETRY, "evicted", null, T0, T0, "o", true)))
+                .getFirst();
+
+        assertThat(retried).map(Task::infraFailures).contains(1);
+        assertThat(store.get("task-1").orElseThrow().infraFailures()).isEqualTo(1);
+        Task second = store.claim("o", 1, T0).getFirst();
+        assertThat(second.tryNumber()).isEqualTo(2);
+        assertThat(second.infraFailures()).isEqualTo(1);
+        assertThat(store.active("o")).extracting(Task::infraFailures).containsExactly(1);
+
+        store.transition("task-1", 2, inFlight, TaskState.FAILED, "exit 1", null, null, T0);
+
+        assertThat(store.get("task-1").orElseThrow().infraFailures())
+                .as("a failure of the work counts nothing")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aNewTaskHasUsedNoInfrastructureRetryAndASpecStoredBeforeTheBudgetHasTheDefault() {
+        assertThat(submit("task-1", T0).infraFailures()).isZero();
+        assertThat(store.get("task-1").orElseThrow().infraFailures()).isZero();
+
+        TaskSpec old = TaskJson.spec("{\"name\":\"old\",\"image\":\"busybox\",\"retries\":1}");
+
+        assertThat(old.infraRetries()).isEqualTo(TaskSpec.DEFAULT_INFRA_RETRIES);
+    }
+
     // --- several transitions in one commit
 
     @Test
@@ -681,10 +717,7 @@ abstract class TaskStoreContract {
             assertThat(again.get("task-1")).isPresent();
         }
 
-        assertThat(appliedMigrations())
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, TaskStores.SCHEMA_VERSION)
-                        .mapToObj(Integer::toString)
-                        .toList());
+        assertThat(appliedMigrations()).containsExactlyElementsOf(StoreDatabase.migrationVersions());
         assertThat(store.get("task-1")).isPresent();
     }
 

@@ -156,9 +156,7 @@ class TaskStoresMigrationTest {
 
     /** "1", "2", … up to the schema version: every migration, in order. */
     private static List<String> allVersions() {
-        return java.util.stream.IntStream.rangeClosed(1, TaskStores.SCHEMA_VERSION)
-                .mapToObj(Integer::toString)
-                .toList();
+        return StoreDatabase.migrationVersions();
     }
 
     private static void old(Database db) {
