@@ -28,6 +28,7 @@ final class ContainerRun {
     Instant finishedAt;
     int exitCode;
     String terminatedReason;
+    String terminatedMessage;
     String containerId;
     String imageId;
 
@@ -72,6 +73,13 @@ final class ContainerRun {
     void exited(Instant at, int code, String reason) {
         end(at, code, reason);
         log.complete(at);
+    }
+
+    /** Never started, and now never will: terminated {@code ContainerStatusUnknown} with exit code 137. */
+    void unknown(Instant at, String message) {
+        end(at, 137, "ContainerStatusUnknown");
+        terminatedMessage = message;
+        log.finish(at);
     }
 
     private void end(Instant at, int code, String reason) {

@@ -203,9 +203,18 @@ final class KubeletStatus {
                     ObjectNode t = state.putObject("terminated");
                     t.put("exitCode", c.exitCode);
                     t.put("reason", c.terminatedReason);
-                    t.put("startedAt", KubeTime.seconds(c.startedAt));
-                    t.put("finishedAt", KubeTime.seconds(c.finishedAt));
-                    t.put("containerID", c.containerId);
+                    if (c.terminatedMessage != null) {
+                        t.put("message", c.terminatedMessage);
+                    }
+                    // A container that never started has no times and no ID, as the kubelet reports it.
+                    if (c.startedAt != null) {
+                        t.put("startedAt", KubeTime.seconds(c.startedAt));
+                        t.put("finishedAt", KubeTime.seconds(c.finishedAt));
+                        t.put("containerID", c.containerId);
+                    } else {
+                        t.putNull("startedAt");
+                        t.putNull("finishedAt");
+                    }
                 }
             }
             n.putObject("lastState");

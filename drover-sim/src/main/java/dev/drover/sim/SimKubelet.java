@@ -514,9 +514,15 @@ final class SimKubelet {
         }
         ps.deleting = true;
         ps.cancelTimers();
-        if (!ps.terminal && ps.containers().anyMatch(ContainerRun::running)) {
+        if (!ps.terminal) {
+            Instant now = Instant.now();
             Long grace = ps.latest.getMetadata().getDeletionGracePeriodSeconds();
-            kill(ps, grace != null && grace == 0 ? 137 : 143, Instant.now());
+            kill(ps, grace != null && grace == 0 ? 137 : 143, now);
+            // As kubelets since 1.27 do: a pod stopped before it ended is made terminal, containers
+            // that never started included, so a pod held by a finalizer does not stay Pending.
+            ps.containers()
+                    .filter(c -> !c.terminated())
+                    .forEach(c -> c.unknown(now, "The container could not be located when the pod was terminated"));
             ps.terminal = true;
             inactive(ps);
             status.writeNow(ps);
