@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one pod should do on a simulated node, parsed from the {@code sim.drover.dev/behavior}
@@ -196,7 +197,7 @@ record Behavior(
             long logBytes,
             int pullFailures,
             boolean pullFailsForever,
-            String pullMessage,
+            @Nullable String pullMessage,
             boolean neverPull,
             boolean configError,
             boolean invalidImage) {
