@@ -58,9 +58,12 @@ final class SimScheduler {
         }
         binding.put(uid, "");
         String annotation = annotation(pod);
-        Behavior behavior = annotation == null
-                ? Behavior.DEFAULT
-                : BehaviorGrammar.parse(annotation).behavior();
+        // Most pods say nothing to the scheduler: skip the parse (the kubelet side parses anyway).
+        boolean forUs = annotation != null
+                && (annotation.contains("bind-delay")
+                        || annotation.contains("scheduling-gate")
+                        || annotation.contains("unschedulable"));
+        Behavior behavior = forUs ? BehaviorGrammar.parse(annotation).behavior() : Behavior.DEFAULT;
         Runnable bindAfterDelay = () -> {
             if (behavior.bindDelay().isZero()) {
                 bind(pod);
