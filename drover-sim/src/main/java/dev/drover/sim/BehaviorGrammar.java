@@ -19,13 +19,22 @@ import java.util.regex.Pattern;
  */
 final class BehaviorGrammar {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|kib|mb|mib|gb|gib)");
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     /** Accepted forms, quoted in warnings so a typo can be fixed without reading the docs. */
-    static final String FORMS = "run[.c]=<duration>; exit[.c]=<0-255>; log[.c]=<line>|<line>; oom[.c];"
-            + " pull-throttle[.c]=<n>; pull-fail[.c]; pull-backoff=<duration>; config-error[.c];"
-            + " invalid-image[.c]; init-fail=<1-255>; evict[=<duration>]; provider-failed[=pending|failed];"
-            + " bind-delay=<duration>; lose-node=<duration>; log-delay=<duration>  (duration: 500ms, 2s, 1.5m, 0)";
+    static final String FORMS = "run[.c]=<duration>; exit[.c]=<0-255>; log[.c]=<line>|<line>;"
+            + " log-bytes[.c]=<size>; oom[.c]; pull-throttle[.c]=<n>; pull-fail[.c]; pull-message[.c]=<text>;"
+            + " never-pull[.c]; pull-backoff=<duration>; config-error[.c]; invalid-image[.c]; init-fail=<1-255>;"
+            + " admission-error; evict[=<duration>]; disrupt[=<reason>][@<duration>] (reason: PreemptionByScheduler,"
+            + " EvictionByEvictionAPI, DeletionByTaintManager, TerminationByKubelet);"
+            + " provider-failed[=pending|failed]; scheduling-gate[=<duration>]; unschedulable[=<duration>];"
+            + " bind-delay=<duration>; lose-node=<duration>; log-delay=<duration>"
+            + "  (duration: 500ms, 2s, 1.5m, 0; size: 100B, 512KB, 50MB, 1GB (powers of 1000), 512KiB, 50MiB,"
+            + " 1GiB (powers of 1024))";
+
+    /** The largest {@code log-bytes}: 10 GB, 100 million generated lines. */
+    static final long MAX_LOG_BYTES = 10_000_000_000L;
 
     private BehaviorGrammar() {}
 
@@ -75,6 +84,35 @@ final class BehaviorGrammar {
         return Duration.ofMillis(n.multiply(BigDecimal.valueOf(millisPerUnit)).longValue());
     }
 
+    /**
+     * Parses a size: {@code 100B}, {@code 512KB}, {@code 50MB}, {@code 1GB} (powers of 1000) or {@code
+     * 512KiB}, {@code 50MiB}, {@code 1GiB} (powers of 1024); units in any case, a bare {@code 0}.
+     */
+    static long parseSize(String key, String value) {
+        String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+        if (v.equals("0")) {
+            return 0;
+        }
+        Matcher m = SIZE.matcher(v);
+        if (!m.matches()) {
+            throw bad(key, value, "a size such as 100B, 512KB, 50MB, 1GB (powers of 1000) or 512KiB, 50MiB (1024)");
+        }
+        long unit = switch (m.group(2)) {
+            case "b" -> 1;
+            case "kb" -> 1_000;
+            case "kib" -> 1_024;
+            case "mb" -> 1_000_000;
+            case "mib" -> 1_048_576;
+            case "gb" -> 1_000_000_000;
+            default -> 1_073_741_824;
+        };
+        BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+        if (bytes.compareTo(BigDecimal.valueOf(MAX_LOG_BYTES)) > 0) {
+            throw bad(key, value, "a size of at most 10GB");
+        }
+        return bytes.longValue();
+    }
+
     private static IllegalArgumentException bad(String key, String value, String expected) {
         return new IllegalArgumentException("'" + key + (value == null ? "" : "=" + value) + "': expected " + expected);
     }
@@ -84,9 +122,12 @@ final class BehaviorGrammar {
         final Map<String, Duration> run = new HashMap<>();
         final Map<String, Integer> exit = new HashMap<>();
         final Map<String, List<String>> log = new HashMap<>();
+        final Map<String, Long> logBytes = new HashMap<>();
         final Set<String> oom = new HashSet<>();
         final Map<String, Integer> pullThrottle = new HashMap<>();
         final Set<String> pullFail = new HashSet<>();
+        final Map<String, String> pullMessage = new HashMap<>();
+        final Set<String> neverPull = new HashSet<>();
         final Set<String> configError = new HashSet<>();
         final Set<String> invalidImage = new HashSet<>();
         Duration pullBackoff = Behavior.DEFAULT_PULL_BACKOFF;
@@ -96,6 +137,10 @@ final class BehaviorGrammar {
         Duration bindDelay = Duration.ZERO;
         Optional<Duration> loseNode = Optional.empty();
         Duration logDelay = Duration.ZERO;
+        Optional<Behavior.Disruption> disrupt = Optional.empty();
+        boolean admissionError;
+        Optional<Duration> schedulingGate = Optional.empty();
+        Optional<Duration> unschedulable = Optional.empty();
 
         void apply(String item) {
             int eq = item.indexOf('=');
@@ -111,9 +156,12 @@ final class BehaviorGrammar {
                 case "run" -> run.put(container, parseDuration(left, value));
                 case "exit" -> exit.put(container, exitCode(left, value, 0));
                 case "log" -> log.put(container, lines(left, value));
+                case "log-bytes" -> logBytes.put(container, parseSize(left, value));
                 case "oom" -> flag(left, value, oom, container);
                 case "pull-throttle" -> pullThrottle.put(container, count(left, value));
                 case "pull-fail" -> flag(left, value, pullFail, container);
+                case "pull-message" -> pullMessage.put(container, text(left, value));
+                case "never-pull" -> flag(left, value, neverPull, container);
                 case "config-error" -> flag(left, value, configError, container);
                 case "invalid-image" -> flag(left, value, invalidImage, container);
                 case "pull-backoff" -> pullBackoff = atLeast10ms(podWide(left, container, value), value);
@@ -123,6 +171,10 @@ final class BehaviorGrammar {
                 case "bind-delay" -> bindDelay = parseDuration(podWide(left, container, value), value);
                 case "lose-node" -> loseNode = Optional.of(parseDuration(podWide(left, container, value), value));
                 case "log-delay" -> logDelay = parseDuration(podWide(left, container, value), value);
+                case "disrupt" -> disrupt = Optional.of(disruption(podWide(left, container, value), value));
+                case "admission-error" -> admissionError = podWideFlag(podWide(left, container, value), value);
+                case "scheduling-gate" -> schedulingGate = Optional.of(hold(podWide(left, container, value), value));
+                case "unschedulable" -> unschedulable = Optional.of(hold(podWide(left, container, value), value));
                 default -> throw new IllegalArgumentException("unknown key '" + key + "'");
             }
         }
@@ -182,6 +234,57 @@ final class BehaviorGrammar {
             set.add(container);
         }
 
+        private static String text(String key, String value) {
+            if (value == null || value.isBlank()) {
+                throw bad(key, value, "a message, e.g. " + key + "=toomanyrequests: Rate exceeded");
+            }
+            return value;
+        }
+
+        private static boolean podWideFlag(String key, String value) {
+            if (value != null && !value.equalsIgnoreCase("true")) {
+                throw bad(key, value, "no value (just '" + key + "')");
+            }
+            return true;
+        }
+
+        /** A scheduling hold: for a duration, or (no value) forever. */
+        private static Duration hold(String key, String value) {
+            return value == null ? Behavior.FOREVER : parseDuration(key, value);
+        }
+
+        /** {@code [<reason>][@<duration>]}, or just a duration; default PreemptionByScheduler, at once. */
+        private static Behavior.Disruption disruption(String key, String value) {
+            if (value == null) {
+                return new Behavior.Disruption(Behavior.DisruptionReason.PREEMPTION_BY_SCHEDULER, Duration.ZERO);
+            }
+            int at = value.indexOf('@');
+            String reasonText = (at < 0 ? value : value.substring(0, at)).strip();
+            String after = at < 0 ? null : value.substring(at + 1).strip();
+            if (at < 0 && !reasonText.isEmpty() && Character.isDigit(reasonText.charAt(0))) {
+                after = reasonText; // disrupt=2s
+                reasonText = "";
+            }
+            Behavior.DisruptionReason reason = Behavior.DisruptionReason.PREEMPTION_BY_SCHEDULER;
+            if (!reasonText.isEmpty()) {
+                reason = null;
+                for (Behavior.DisruptionReason r : Behavior.DisruptionReason.values()) {
+                    if (r.reason.equalsIgnoreCase(reasonText)) {
+                        reason = r;
+                    }
+                }
+                if (reason == null) {
+                    throw bad(
+                            key,
+                            value,
+                            "[<reason>][@<duration>] with reason PreemptionByScheduler, EvictionByEvictionAPI,"
+                                    + " DeletionByTaintManager or TerminationByKubelet, e.g."
+                                    + " disrupt=EvictionByEvictionAPI@2s");
+                }
+            }
+            return new Behavior.Disruption(reason, after == null ? Duration.ZERO : parseDuration(key, after));
+        }
+
         private static Duration optionalDuration(String key, String value) {
             return value == null ? Duration.ZERO : parseDuration(key, value);
         }
@@ -201,9 +304,12 @@ final class BehaviorGrammar {
                     Map.copyOf(run),
                     Map.copyOf(exit),
                     Map.copyOf(log),
+                    Map.copyOf(logBytes),
                     Set.copyOf(oom),
                     Map.copyOf(pullThrottle),
                     Set.copyOf(pullFail),
+                    Map.copyOf(pullMessage),
+                    Set.copyOf(neverPull),
                     Set.copyOf(configError),
                     Set.copyOf(invalidImage),
                     pullBackoff,
@@ -212,7 +318,11 @@ final class BehaviorGrammar {
                     providerFailure,
                     bindDelay,
                     loseNode,
-                    logDelay);
+                    logDelay,
+                    disrupt,
+                    admissionError,
+                    schedulingGate,
+                    unschedulable);
         }
     }
 }

@@ -4,14 +4,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
- * The log of one simulated container: fixed lines, spread evenly over the run (the first at
- * start). Written by the simulator's loop, read by the kubelet server's threads.
+ * The log of one simulated container: lines spread evenly over the run (the first at start, each
+ * at least a nanosecond after the one before, so timestamps are distinct). The lines are fixed
+ * ({@code log=}) or generated from their index ({@code log-bytes=}, see {@link SimLogs}), never held
+ * whole. Written by the simulator's loop, read by the kubelet server's threads.
  */
 final class ContainerLog {
     private final String container;
-    private final List<String> lines;
+    private final int size;
+    private final IntFunction<String> lines;
     private volatile Instant startedAt;
     private volatile long stepNanos;
     private volatile String waitingReason = "ContainerCreating";
@@ -19,7 +23,27 @@ final class ContainerLog {
 
     ContainerLog(String container, List<String> lines) {
         this.container = container;
-        this.lines = List.copyOf(lines);
+        List<String> fixed = List.copyOf(lines);
+        this.size = fixed.size();
+        this.lines = fixed::get;
+    }
+
+    private ContainerLog(String container, int size, IntFunction<String> lines) {
+        this.container = container;
+        this.size = size;
+        this.lines = lines;
+    }
+
+    /** A log of about {@code bytes} bytes of {@link SimLogs} lines. */
+    static ContainerLog generated(String container, long bytes) {
+        return new ContainerLog(container, SimLogs.lineCount(bytes), SimLogs::expectedLine);
+    }
+
+    /** The log a container with {@code plan} writes. */
+    static ContainerLog of(String container, Behavior.ContainerPlan plan) {
+        return plan.logBytes() == Behavior.NO_GENERATED_LOG
+                ? new ContainerLog(container, plan.logLines())
+                : generated(container, plan.logBytes());
     }
 
     String container() {
@@ -35,7 +59,7 @@ final class ContainerLog {
     }
 
     void start(Instant at, Duration run) {
-        this.stepNanos = lines.isEmpty() ? 0 : run.toNanos() / lines.size();
+        this.stepNanos = size == 0 ? 0 : Math.max(1, run.toNanos() / size);
         this.startedAt = at;
     }
 
@@ -44,16 +68,22 @@ final class ContainerLog {
         finished.complete(at);
     }
 
+    /** Ends the log of a container that exited by itself at {@code at}: every line is written. */
+    void complete(Instant at) {
+        Instant last = size == 0 || startedAt == null ? at : lineTime(size - 1);
+        finish(last.isAfter(at) ? last : at);
+    }
+
     boolean started() {
         return startedAt != null;
     }
 
     int size() {
-        return lines.size();
+        return size;
     }
 
     String line(int i) {
-        return lines.get(i);
+        return lines.apply(i);
     }
 
     Instant lineTime(int i) {
@@ -72,7 +102,7 @@ final class ContainerLog {
 
     /** Whether line {@code i} has been written by {@code now}. */
     boolean written(int i, Instant now) {
-        if (!started() || i >= lines.size()) {
+        if (!started() || i >= size) {
             return false;
         }
         Instant t = lineTime(i);
@@ -80,9 +110,36 @@ final class ContainerLog {
         return !t.isAfter(now) && (end == null || !t.isAfter(end));
     }
 
+    /** How many lines have been written by {@code now}: computed, not counted. */
+    int writtenBy(Instant now) {
+        if (!started() || size == 0) {
+            return 0;
+        }
+        Instant end = finishedAt();
+        Instant t = end != null && end.isBefore(now) ? end : now;
+        if (t.isBefore(startedAt)) {
+            return 0;
+        }
+        long elapsed = Duration.between(startedAt, t).toNanos();
+        return (int) Math.min(size, stepNanos == 0 ? size : elapsed / stepNanos + 1);
+    }
+
+    /** The index of the first line written at or after {@code since} (may be {@link #size()}). */
+    int firstAtOrAfter(Instant since) {
+        if (!started() || !since.isAfter(startedAt)) {
+            return 0;
+        }
+        if (stepNanos == 0) {
+            return size;
+        }
+        long elapsed = Duration.between(startedAt, since).toNanos();
+        long i = (elapsed + stepNanos - 1) / stepNanos;
+        return (int) Math.min(size, i);
+    }
+
     /** Whether no line after {@code i - 1} will ever be written. */
     boolean exhaustedFrom(int i) {
         Instant end = finishedAt();
-        return end != null && (i >= lines.size() || lineTime(i).isAfter(end));
+        return end != null && (i >= size || lineTime(i).isAfter(end));
     }
 }

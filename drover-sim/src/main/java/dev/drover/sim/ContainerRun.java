@@ -28,6 +28,7 @@ final class ContainerRun {
     Instant finishedAt;
     int exitCode;
     String terminatedReason;
+    String terminatedMessage;
     String containerId;
     String imageId;
 
@@ -37,7 +38,7 @@ final class ContainerRun {
         this.image = image;
         this.pullPolicy = pullPolicy;
         this.plan = plan;
-        this.log = new ContainerLog(name, plan.logLines());
+        this.log = ContainerLog.of(name, plan);
     }
 
     /** {@code spec.containers{name}} or {@code spec.initContainers{name}}, as events reference it. */
@@ -62,12 +63,30 @@ final class ContainerRun {
         log.start(at, plan.run());
     }
 
+    /** Killed at {@code at}: log lines due later are never written. */
     void terminated(Instant at, int code, String reason) {
+        end(at, code, reason);
+        log.finish(at);
+    }
+
+    /** Ended by itself: its whole log was written. */
+    void exited(Instant at, int code, String reason) {
+        end(at, code, reason);
+        log.complete(at);
+    }
+
+    /** Never started, and now never will: terminated {@code ContainerStatusUnknown} with exit code 137. */
+    void unknown(Instant at, String message) {
+        end(at, 137, "ContainerStatusUnknown");
+        terminatedMessage = message;
+        log.finish(at);
+    }
+
+    private void end(Instant at, int code, String reason) {
         state = State.TERMINATED;
         finishedAt = at;
         exitCode = code;
         terminatedReason = reason;
-        log.finish(at);
     }
 
     boolean running() {

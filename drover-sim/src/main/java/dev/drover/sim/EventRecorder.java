@@ -54,6 +54,17 @@ final class EventRecorder {
     /** The scheduler's {@code Scheduled} event for a pod it just bound. */
     static ApiWriter.Request scheduled(Pod pod, String node, Instant now) {
         String ns = pod.getMetadata().getNamespace();
+        return scheduler(
+                pod,
+                "Normal",
+                "Scheduled",
+                "Successfully assigned " + ns + "/" + pod.getMetadata().getName() + " to " + node,
+                now);
+    }
+
+    /** An event of the {@code default-scheduler} about {@code pod}. */
+    static ApiWriter.Request scheduler(Pod pod, String type, String reason, String message, Instant now) {
+        String ns = pod.getMetadata().getNamespace();
         String podName = pod.getMetadata().getName();
         ObjectNode e = F.objectNode();
         e.put("apiVersion", "v1");
@@ -68,13 +79,13 @@ final class EventRecorder {
         obj.put("uid", pod.getMetadata().getUid());
         obj.put("apiVersion", "v1");
         obj.put("resourceVersion", pod.getMetadata().getResourceVersion());
-        e.put("reason", "Scheduled");
-        e.put("message", "Successfully assigned " + ns + "/" + podName + " to " + node);
+        e.put("reason", reason);
+        e.put("message", message);
         e.putObject("source").put("component", "default-scheduler");
         e.put("firstTimestamp", KubeTime.seconds(now));
         e.put("lastTimestamp", KubeTime.seconds(now));
         e.put("count", 1);
-        e.put("type", "Normal");
+        e.put("type", type);
         return create(ns, e);
     }
 

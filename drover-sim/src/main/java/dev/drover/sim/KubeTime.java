@@ -28,8 +28,22 @@ final class KubeTime {
         if (nano == 0) {
             return base;
         }
-        String frac = String.format("%09d", nano).replaceAll("0+$", "");
-        return base.substring(0, base.length() - 1) + "." + frac + "Z";
+        // Nine digits, trailing zeros dropped; by hand, as this runs for every line of a big log.
+        char[] digits = new char[9];
+        for (int k = 8; k >= 0; k--) {
+            digits[k] = (char) ('0' + nano % 10);
+            nano /= 10;
+        }
+        int len = 9;
+        while (digits[len - 1] == '0') {
+            len--;
+        }
+        return new StringBuilder(base.length() + 10)
+                .append(base, 0, base.length() - 1)
+                .append('.')
+                .append(digits, 0, len)
+                .append('Z')
+                .toString();
     }
 
     /** Parses RFC3339 with or without fraction and offset; null when it is not a timestamp. */

@@ -3,6 +3,7 @@ package dev.drover.sim;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class KubeletServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
     private static final Duration FOLLOW_WAKEUP = Duration.ofMillis(500);
+    private static final Duration FOLLOW_BATCH = Duration.ofMillis(5);
 
     private final Map<String, PodLogs> pods = new ConcurrentHashMap<>();
     private final HttpsServer server;
@@ -132,7 +134,8 @@ final class KubeletServer implements AutoCloseable {
     private void stream(HttpExchange ex, ContainerLog c, LogOptions opts, Instant now) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/plain");
         ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
+        // Lines are small; a buffer makes one chunk of many of them (flushed whenever caught up).
+        OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 64 * 1024);
         long budget = opts.limitBytes() >= 0 ? opts.limitBytes() : Long.MAX_VALUE;
         int i = opts.firstLine(c, now);
         while (budget > 0) {
@@ -152,18 +155,22 @@ final class KubeletServer implements AutoCloseable {
                 out.flush();
             }
             if (!opts.follow() || c.exhaustedFrom(i) || closed) {
+                out.flush();
                 return;
             }
             awaitLine(c, i);
         }
     }
 
-    /** Sleeps until line {@code i} is due or the container ends, waking now and then to notice a close. */
+    /**
+     * Sleeps until line {@code i} is due or the container ends, waking now and then to notice a
+     * close. Lines due microseconds apart (a big generated log) are sent in batches, not one by one.
+     */
     private static void awaitLine(ContainerLog c, int i) throws IOException {
         long waitNanos = FOLLOW_WAKEUP.toNanos();
         if (i < c.size()) {
-            waitNanos = Math.min(
-                    waitNanos, Duration.between(Instant.now(), c.lineTime(i)).toNanos());
+            long due = Duration.between(Instant.now(), c.lineTime(i)).toNanos();
+            waitNanos = Math.min(waitNanos, Math.max(due, FOLLOW_BATCH.toNanos()));
         }
         if (waitNanos <= 0) {
             return;

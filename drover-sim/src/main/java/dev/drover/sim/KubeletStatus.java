@@ -21,6 +21,8 @@ final class KubeletStatus {
     private static final Set<String> KUBELET_CONDITIONS =
             Set.of("Initialized", "Ready", "ContainersReady", "PodScheduled");
 
+    static final String DISRUPTION_TARGET = "DisruptionTarget";
+
     private KubeletStatus() {}
 
     /** The kubelet's {@code getPhase} for restartPolicy Never, unless a pod-level outcome overrides it. */
@@ -75,8 +77,8 @@ final class KubeletStatus {
         status.put("phase", phase);
         putOrNull(status, "reason", ps.reason);
         putOrNull(status, "message", ps.message);
-        if ("ProviderFailed".equals(ps.reason)) {
-            return root; // a virtual-kubelet provider failure reports no containers
+        if (ps.statusWithoutContainers) {
+            return root; // a provider failure or an admission rejection reports no containers
         }
         status.set("conditions", conditions(ps, phase, now));
         status.put("hostIP", HOST_IP);
@@ -133,11 +135,16 @@ final class KubeletStatus {
             }
         }
         out.add(condition(ps, "PodScheduled", "True", null, null, now));
+        if (ps.disruptionReason != null) {
+            out.add(condition(ps, DISRUPTION_TARGET, "True", ps.disruptionReason, ps.disruptionMessage, now));
+        }
 
         // Conditions other writers own (readiness gates, ...) are kept as they are.
         if (ps.latest.getStatus() != null && ps.latest.getStatus().getConditions() != null) {
             for (PodCondition c : ps.latest.getStatus().getConditions()) {
-                if (!KUBELET_CONDITIONS.contains(c.getType())) {
+                boolean ours = KUBELET_CONDITIONS.contains(c.getType())
+                        || (ps.disruptionReason != null && DISRUPTION_TARGET.equals(c.getType()));
+                if (!ours) {
                     ObjectNode n = out.addObject();
                     n.put("type", c.getType());
                     n.put("status", c.getStatus());
@@ -196,9 +203,18 @@ final class KubeletStatus {
                     ObjectNode t = state.putObject("terminated");
                     t.put("exitCode", c.exitCode);
                     t.put("reason", c.terminatedReason);
-                    t.put("startedAt", KubeTime.seconds(c.startedAt));
-                    t.put("finishedAt", KubeTime.seconds(c.finishedAt));
-                    t.put("containerID", c.containerId);
+                    if (c.terminatedMessage != null) {
+                        t.put("message", c.terminatedMessage);
+                    }
+                    // A container that never started has no times and no ID, as the kubelet reports it.
+                    if (c.startedAt != null) {
+                        t.put("startedAt", KubeTime.seconds(c.startedAt));
+                        t.put("finishedAt", KubeTime.seconds(c.finishedAt));
+                        t.put("containerID", c.containerId);
+                    } else {
+                        t.putNull("startedAt");
+                        t.putNull("finishedAt");
+                    }
                 }
             }
             n.putObject("lastState");

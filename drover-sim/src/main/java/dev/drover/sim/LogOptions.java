@@ -40,18 +40,13 @@ record LogOptions(
                 flag(q.get("previous")));
     }
 
-    /** Index of the first line to send from those written by {@code now}, honouring since and tail. */
+    /**
+     * Index of the first line to send from those written by {@code now}, honouring since and tail;
+     * computed from the line times, so a tail of a huge log costs no walk through it.
+     */
     int firstLine(ContainerLog log, Instant now) {
-        int written = 0;
-        while (log.written(written, now)) {
-            written++;
-        }
-        int first = 0;
-        if (since != null) {
-            while (first < written && log.lineTime(first).isBefore(since)) {
-                first++;
-            }
-        }
+        int written = log.writtenBy(now);
+        int first = since == null ? 0 : Math.min(written, log.firstAtOrAfter(since));
         if (tailLines >= 0 && written - first > tailLines) {
             first = (int) (written - tailLines);
         }

@@ -39,6 +39,12 @@ final class PodState {
 
     String reason;
     String message;
+    /** Pod-level failures that report no containers or kubelet conditions (ProviderFailed, admission). */
+    boolean statusWithoutContainers;
+    /** The {@code DisruptionTarget} condition's reason and message, once a disruption is decided. */
+    String disruptionReason;
+
+    String disruptionMessage;
 
     boolean runningReached;
     boolean terminal;

@@ -143,6 +143,7 @@ final class SimKubelet {
         if ("Succeeded".equals(phase)
                 || "Failed".equals(phase)
                 || (st != null && "ProviderFailed".equals(st.getReason()))) {
+            // Ended (or as good as ended) before we saw it: nothing to do but honour a deletion.
             ps.terminal = true;
             ps.finishCounted = true;
             inactive(ps);
@@ -173,6 +174,10 @@ final class SimKubelet {
         ps.startTime = now;
         if (ps.behavior.providerFailure() != Behavior.ProviderFailure.NONE) {
             providerFailed(ps, now);
+            return;
+        }
+        if (ps.behavior.admissionError()) {
+            rejected(ps, now);
             return;
         }
         if (full) {
@@ -206,7 +211,7 @@ final class SimKubelet {
                 c.running(started == null ? now : started, s.getContainerID(), s.getImageID());
                 if (done != null) {
                     Instant finished = KubeTime.parse(done.getFinishedAt());
-                    c.terminated(finished == null ? now : finished, done.getExitCode(), done.getReason());
+                    c.exited(finished == null ? now : finished, done.getExitCode(), done.getReason());
                 } else {
                     timer(ps, Duration.between(now, c.startedAt.plus(c.plan.run())), () -> exited(ps, c));
                 }
@@ -264,6 +269,7 @@ final class SimKubelet {
             }
             ps.behavior.evict().ifPresent(d -> timer(ps, d, () -> evict(ps)));
             ps.behavior.loseNode().ifPresent(d -> timer(ps, d, () -> loseNode.accept(ps.node)));
+            ps.behavior.disrupt().ifPresent(d -> timer(ps, d.after(), () -> disrupt(ps, d)));
         }
         if (ps.main.stream().allMatch(ContainerRun::terminated)) {
             finish(ps);
@@ -296,6 +302,20 @@ final class SimKubelet {
                     1);
             return;
         }
+        if (plan.neverPull()) {
+            // imagePullPolicy Never (as if) and the image is not on the node: no pull, ever.
+            String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
+            stuck(
+                    ps,
+                    c,
+                    "ErrImageNeverPull",
+                    msg,
+                    List.of(
+                            new Event(WARNING, "ErrImageNeverPull", msg),
+                            new Event(WARNING, "Failed", "Error: ErrImageNeverPull")),
+                    1);
+            return;
+        }
         boolean fails = plan.pullFailsForever() || c.pullAttempts < plan.pullFailures();
         boolean mustPull = plan.pullFailsForever() || plan.pullFailures() > 0 || "Always".equals(c.pullPolicy);
         if (!mustPull) {
@@ -318,10 +338,12 @@ final class SimKubelet {
             create(ps, c);
             return;
         }
-        String err = plan.pullFailsForever()
-                ? "rpc error: code = NotFound desc = failed to pull and unpack image \"" + image
-                        + "\": failed to resolve reference \"" + image + "\": not found"
-                : "pull QPS exceeded";
+        String err = plan.pullMessage() != null
+                ? plan.pullMessage()
+                : plan.pullFailsForever()
+                        ? "rpc error: code = NotFound desc = failed to pull and unpack image \"" + image
+                                + "\": failed to resolve reference \"" + image + "\": not found"
+                        : "pull QPS exceeded";
         c.waiting("ErrImagePull", err);
         event(ps, c, WARNING, "Failed", "Failed to pull image \"" + image + "\": " + err, now);
         event(ps, c, WARNING, "Failed", "Error: ErrImagePull", now);
@@ -387,7 +409,7 @@ final class SimKubelet {
         if (!ps.active() || !c.running()) {
             return;
         }
-        c.terminated(Instant.now(), c.plan.exitCode(), c.plan.terminatedReason());
+        c.exited(Instant.now(), c.plan.exitCode(), c.plan.terminatedReason());
         if (full) {
             if (c.init) {
                 status.writeNow(ps); // the status a kubelet writes before starting the next container
@@ -425,10 +447,55 @@ final class SimKubelet {
         finish(ps);
     }
 
+    /** The kubelet's admission refused the pod (a device plugin's allocation failed): Failed, nothing started. */
+    private void rejected(PodState ps, Instant now) {
+        String why = "Allocate failed due to no healthy devices present; cannot allocate unhealthy devices"
+                + " sim.drover.dev/device, which is unexpected";
+        ps.phaseOverride = "Failed";
+        ps.reason = "UnexpectedAdmissionError";
+        ps.message = "Pod was rejected: " + why;
+        ps.statusWithoutContainers = true;
+        event(ps, null, WARNING, "UnexpectedAdmissionError", why, now);
+        finish(ps);
+    }
+
+    /**
+     * A disruption of a running pod: the {@code DisruptionTarget} condition, as the scheduler, the
+     * Eviction API or the taint manager write it before they delete the pod gracefully; or, for
+     * {@code TerminationByKubelet}, the kubelet's graceful node shutdown, which fails the pod itself.
+     */
+    private void disrupt(PodState ps, Behavior.Disruption d) {
+        if (!ps.active()) {
+            return;
+        }
+        String scheduler = ps.latest.getSpec().getSchedulerName();
+        ps.disruptionReason = d.reason().reason;
+        ps.disruptionMessage = d.reason().message(scheduler == null ? "default-scheduler" : scheduler);
+        if (d.reason() == Behavior.DisruptionReason.TERMINATION_BY_KUBELET) {
+            Instant now = Instant.now();
+            ps.phaseOverride = "Failed";
+            ps.reason = "Terminated";
+            ps.message = Behavior.NODE_SHUTDOWN_MESSAGE;
+            kill(ps, 143, now);
+            finish(ps);
+            return;
+        }
+        status.writeNow(ps);
+        // A graceful delete (the pod's terminationGracePeriodSeconds); the kubelet takes it from there.
+        String body =
+                "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"preconditions\":{\"uid\":\"" + ps.uid + "\"}}";
+        ps.writes.add(new ApiWriter.Request("delete", "DELETE", ps.path(), "application/json", body), reply -> {
+            if (!reply.ok() && reply.code() != 404 && reply.code() != 409) {
+                log.warn("disruption delete of pod {} failed: {} {}", ps, reply.code(), reply.body());
+            }
+        });
+    }
+
     private void providerFailed(PodState ps, Instant now) {
         ps.phaseOverride = ps.behavior.providerFailure() == Behavior.ProviderFailure.FAILED ? "Failed" : "Pending";
         ps.reason = "ProviderFailed";
         ps.message = "simulated provider failure: the provider could not create the pod's containers";
+        ps.statusWithoutContainers = true;
         event(ps, null, WARNING, "ProviderCreateFailed", ps.message, now);
         finish(ps);
     }
@@ -447,9 +514,15 @@ final class SimKubelet {
         }
         ps.deleting = true;
         ps.cancelTimers();
-        if (!ps.terminal && ps.containers().anyMatch(ContainerRun::running)) {
+        if (!ps.terminal) {
+            Instant now = Instant.now();
             Long grace = ps.latest.getMetadata().getDeletionGracePeriodSeconds();
-            kill(ps, grace != null && grace == 0 ? 137 : 143, Instant.now());
+            kill(ps, grace != null && grace == 0 ? 137 : 143, now);
+            // As kubelets since 1.27 do: a pod stopped before it ended is made terminal, containers
+            // that never started included, so a pod held by a finalizer does not stay Pending.
+            ps.containers()
+                    .filter(c -> !c.terminated())
+                    .forEach(c -> c.unknown(now, "The container could not be located when the pod was terminated"));
             ps.terminal = true;
             inactive(ps);
             status.writeNow(ps);

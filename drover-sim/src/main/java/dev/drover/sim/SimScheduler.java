@@ -1,5 +1,7 @@
 package dev.drover.sim;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SimScheduler {
     private static final Logger log = LoggerFactory.getLogger(SimScheduler.class);
+    private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private final SimLoop loop;
     private final ApiWriter api;
@@ -54,14 +57,81 @@ final class SimScheduler {
             return;
         }
         binding.put(uid, "");
-        String behavior = annotation(pod);
-        Duration delay = behavior == null || !behavior.contains("bind-delay")
-                ? Duration.ZERO
-                : BehaviorGrammar.parse(behavior).behavior().bindDelay();
-        if (delay.isZero()) {
-            bind(pod);
+        String annotation = annotation(pod);
+        // Most pods say nothing to the scheduler: skip the parse (the kubelet side parses anyway).
+        boolean forUs = annotation != null
+                && (annotation.contains("bind-delay")
+                        || annotation.contains("scheduling-gate")
+                        || annotation.contains("unschedulable"));
+        Behavior behavior = forUs ? BehaviorGrammar.parse(annotation).behavior() : Behavior.DEFAULT;
+        Runnable bindAfterDelay = () -> {
+            if (behavior.bindDelay().isZero()) {
+                bind(pod);
+            } else {
+                loop.schedule(behavior.bindDelay(), () -> bind(pod));
+            }
+        };
+        Runnable unschedulable = behavior.unschedulable().isEmpty()
+                ? bindAfterDelay
+                : () -> hold(pod, Hold.UNSCHEDULABLE, behavior.unschedulable().get(), bindAfterDelay);
+        if (behavior.schedulingGate().isPresent()) {
+            hold(pod, Hold.SCHEDULING_GATED, behavior.schedulingGate().get(), unschedulable);
         } else {
-            loop.schedule(delay, () -> bind(pod));
+            unschedulable.run();
+        }
+    }
+
+    /** Why the scheduler does not bind a pod yet, as its {@code PodScheduled} condition says. */
+    private enum Hold {
+        SCHEDULING_GATED,
+        UNSCHEDULABLE
+    }
+
+    /**
+     * Keeps the pod unbound for {@code duration} ({@link Behavior#FOREVER}: until deleted), saying
+     * why in its {@code PodScheduled} condition (and, when unschedulable, a {@code FailedScheduling}
+     * event), then goes on with {@code next}.
+     */
+    private void hold(Pod pod, Hold why, Duration duration, Runnable next) {
+        String uid = pod.getMetadata().getUid();
+        if (!binding.containsKey(uid)) {
+            return; // deleted meanwhile
+        }
+        int nodeCount = nodes.names().size();
+        String reason;
+        String message;
+        if (why == Hold.SCHEDULING_GATED) {
+            // What the apiserver (1.26+) writes for a pod created with spec.schedulingGates.
+            reason = "SchedulingGated";
+            message = "Scheduling is blocked due to non-empty scheduling gates";
+        } else {
+            reason = "Unschedulable";
+            message = "0/" + nodeCount + " nodes are available: " + nodeCount + " Insufficient cpu.";
+        }
+        Instant now = Instant.now();
+        ObjectNode patch = JsonNodeFactory.instance.objectNode();
+        patch.putObject("metadata").put("uid", uid);
+        var conditions = patch.putObject("status").putArray("conditions");
+        ObjectNode c = conditions.addObject();
+        c.put("type", "PodScheduled");
+        c.put("status", "False");
+        c.putNull("lastProbeTime");
+        c.put("lastTransitionTime", KubeTime.seconds(now));
+        c.put("reason", reason);
+        c.put("message", message);
+        // A merge patch replaces the list: keep what other writers put there.
+        if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+            pod.getStatus().getConditions().stream()
+                    .filter(other -> !"PodScheduled".equals(other.getType()))
+                    .forEach(other -> conditions.add(JSON.valueToTree(other)));
+        }
+        String path = "/api/v1/namespaces/" + ns(pod) + "/pods/" + name(pod) + "/status";
+        api.submit(new ApiWriter.Request("status", "PATCH", path, "application/merge-patch+json", patch.toString()));
+        if (why == Hold.UNSCHEDULABLE && events) {
+            api.submit(EventRecorder.scheduler(pod, "Warning", "FailedScheduling", message, now));
+        }
+        if (!duration.equals(Behavior.FOREVER)) {
+            loop.schedule(duration, next);
         }
     }
 

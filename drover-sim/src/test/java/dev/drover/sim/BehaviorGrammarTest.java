@@ -188,8 +188,124 @@ class BehaviorGrammarTest {
                 "provider-failed",
                 "bind-delay",
                 "lose-node",
-                "log-delay")) {
+                "log-delay",
+                "log-bytes",
+                "pull-message",
+                "never-pull",
+                "disrupt",
+                "admission-error",
+                "scheduling-gate",
+                "unschedulable",
+                "PreemptionByScheduler",
+                "EvictionByEvictionAPI",
+                "DeletionByTaintManager",
+                "TerminationByKubelet",
+                "KiB")) {
             assertThat(BehaviorGrammar.FORMS).contains(key);
         }
+    }
+
+    @Test
+    void logBytesTakesSizesInPowersOf1000OrOf1024() {
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "100B")).isEqualTo(100);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "512KB")).isEqualTo(512_000);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "512KiB")).isEqualTo(524_288);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "50MB")).isEqualTo(50_000_000);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "50MiB")).isEqualTo(52_428_800);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "1GB")).isEqualTo(1_000_000_000);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "1GiB")).isEqualTo(1_073_741_824);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "1.5mb")).isEqualTo(1_500_000);
+        assertThat(BehaviorGrammar.parseSize("log-bytes", "0")).isZero();
+    }
+
+    @Test
+    void logBytesIsPerContainerAndReplacesTheLogLines() {
+        Behavior b = parse("log=a|b; log-bytes.big=5MB");
+
+        assertThat(main(b, "big").logBytes()).isEqualTo(5_000_000);
+        assertThat(main(b, "small").logBytes()).isEqualTo(Behavior.NO_GENERATED_LOG);
+        assertThat(main(b, "small").logLines()).containsExactly("a", "b");
+        assertThat(b.namedContainers()).containsExactly("big");
+    }
+
+    @Test
+    void badSizesNameTheItemAndTheUnits() {
+        assertThat(BehaviorGrammar.parse("log-bytes=50").problems())
+                .singleElement()
+                .asString()
+                .contains("'log-bytes=50'")
+                .contains("512KiB");
+        assertThat(BehaviorGrammar.parse("log-bytes=5TB").problems()).hasSize(1);
+        assertThat(BehaviorGrammar.parse("log-bytes=11GB").problems())
+                .singleElement()
+                .asString()
+                .contains("at most 10GB");
+        assertThat(BehaviorGrammar.parse("log-bytes").problems()).hasSize(1);
+    }
+
+    @Test
+    void pullMessageKeepsItsTextAsWrittenAndNeverPullIsAFlag() {
+        Behavior b = parse(
+                "pull-throttle=2; pull-message=toomanyrequests: Rate exceeded;"
+                        + " pull-fail.b; pull-message.b=received unexpected HTTP status: 503 Service Unavailable; never-pull.c");
+
+        assertThat(main(b, "a").pullMessage()).isEqualTo("toomanyrequests: Rate exceeded");
+        assertThat(main(b, "b").pullMessage()).isEqualTo("received unexpected HTTP status: 503 Service Unavailable");
+        assertThat(main(b, "c").neverPull()).isTrue();
+        assertThat(main(b, "a").neverPull()).isFalse();
+        assertThat(b.planFor("init", true, true, List.of()).pullMessage()).isNull();
+        assertThat(BehaviorGrammar.parse("pull-message=").problems()).hasSize(1);
+        assertThat(BehaviorGrammar.parse("never-pull=yes").problems()).hasSize(1);
+    }
+
+    @Test
+    void disruptTakesAReasonADelayOrBoth() {
+        assertThat(parse("disrupt").disrupt())
+                .contains(new Behavior.Disruption(Behavior.DisruptionReason.PREEMPTION_BY_SCHEDULER, Duration.ZERO));
+        assertThat(parse("disrupt=2s").disrupt())
+                .contains(new Behavior.Disruption(
+                        Behavior.DisruptionReason.PREEMPTION_BY_SCHEDULER, Duration.ofSeconds(2)));
+        assertThat(parse("disrupt=@2s").disrupt())
+                .contains(new Behavior.Disruption(
+                        Behavior.DisruptionReason.PREEMPTION_BY_SCHEDULER, Duration.ofSeconds(2)));
+        assertThat(parse("disrupt=EvictionByEvictionAPI").disrupt())
+                .contains(new Behavior.Disruption(Behavior.DisruptionReason.EVICTION_BY_EVICTION_API, Duration.ZERO));
+        assertThat(parse("disrupt=DeletionByTaintManager@500ms").disrupt())
+                .contains(new Behavior.Disruption(
+                        Behavior.DisruptionReason.DELETION_BY_TAINT_MANAGER, Duration.ofMillis(500)));
+        assertThat(parse("disrupt=terminationbykubelet@1s").disrupt())
+                .contains(new Behavior.Disruption(
+                        Behavior.DisruptionReason.TERMINATION_BY_KUBELET, Duration.ofSeconds(1)));
+        assertThat(parse("").disrupt()).isEmpty();
+    }
+
+    @Test
+    void badDisruptionsNameTheReasonsAccepted() {
+        assertThat(BehaviorGrammar.parse("disrupt=Preempted").problems())
+                .singleElement()
+                .asString()
+                .contains("'disrupt=Preempted'")
+                .contains("EvictionByEvictionAPI");
+        assertThat(BehaviorGrammar.parse("disrupt=EvictionByEvictionAPI@soon").problems())
+                .singleElement()
+                .asString()
+                .contains("duration");
+        assertThat(BehaviorGrammar.parse("disrupt.main").problems())
+                .singleElement()
+                .asString()
+                .contains("whole pod");
+    }
+
+    @Test
+    void schedulingHoldsLastForADurationOrForever() {
+        Behavior b = parse("scheduling-gate=2s; unschedulable; admission-error");
+
+        assertThat(b.schedulingGate()).contains(Duration.ofSeconds(2));
+        assertThat(b.unschedulable()).contains(Behavior.FOREVER);
+        assertThat(b.admissionError()).isTrue();
+        assertThat(parse("").schedulingGate()).isEmpty();
+        assertThat(parse("").admissionError()).isFalse();
+        assertThat(BehaviorGrammar.parse("unschedulable=later").problems()).hasSize(1);
+        assertThat(BehaviorGrammar.parse("admission-error=1").problems()).hasSize(1);
     }
 }

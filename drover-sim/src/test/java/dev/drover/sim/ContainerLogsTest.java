@@ -17,20 +17,12 @@ import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -186,33 +178,10 @@ class ContainerLogsTest {
     void theKubeletPortAnswers404ForAnUnknownPodOrContainer(KubernetesClient client) throws Exception {
         create(client, ns, pod("known", "run=100ms", container("main", "x")));
         awaitPhase(client, "known", "Succeeded");
-        SSLContext trustAll = SSLContext.getInstance("TLS");
-        trustAll.init(null, new TrustManager[] {new TrustingManager()}, null);
-        try (HttpClient http = HttpClient.newBuilder().sslContext(trustAll).build()) {
-            String base = "https://127.0.0.1:" + sim.kubeletPort() + "/containerLogs/" + ns + "/";
 
-            assertThat(get(http, base + "known/main").statusCode()).isEqualTo(200);
-            assertThat(get(http, base + "known/other").statusCode()).isEqualTo(404);
-            assertThat(get(http, base + "unknown/main").statusCode()).isEqualTo(404);
-        }
-    }
-
-    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The simulated kubelet's certificate is self-signed. */
-    private static final class TrustingManager implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
+        assertThat(KubeletPort.containerLogs(sim, ns, "known", "main")).isEqualTo(200);
+        assertThat(KubeletPort.containerLogs(sim, ns, "known", "other")).isEqualTo(404);
+        assertThat(KubeletPort.containerLogs(sim, ns, "unknown", "main")).isEqualTo(404);
     }
 
     @Test

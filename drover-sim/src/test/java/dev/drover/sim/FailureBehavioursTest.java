@@ -129,6 +129,93 @@ class FailureBehavioursTest {
     }
 
     @Test
+    void pullMessageIsWhatTheFailingPullsSay(KubernetesClient client) {
+        try (PodRecorder recorder = new PodRecorder(client, ns)) {
+            create(
+                    client,
+                    ns,
+                    pod(
+                            "limited",
+                            "pull-throttle=1; pull-message=toomanyrequests: Rate exceeded; pull-backoff=200ms;"
+                                    + " run=200ms",
+                            container("main", "x")));
+
+            eventually().until(() -> recorder.phases("limited").contains("Succeeded"));
+
+            Pod failedPull = recorder.versions("limited").stream()
+                    .filter(p -> "ErrImagePull".equals(waitingReason(p, "main")))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(status(failedPull, "main").getState().getWaiting().getMessage())
+                    .isEqualTo("toomanyrequests: Rate exceeded");
+        }
+        eventually()
+                .until(() -> events(client, "limited", "Failed").stream()
+                        .anyMatch(e -> e.getMessage()
+                                .equals("Failed to pull image \"busybox:1.36\": toomanyrequests: Rate exceeded")));
+    }
+
+    @Test
+    void pullFailWithAMessageFailsForeverWithThatMessage(KubernetesClient client) {
+        create(
+                client,
+                ns,
+                pod(
+                        "registry-down",
+                        "pull-fail; pull-message=received unexpected HTTP status: 503 Service Unavailable",
+                        container("main", "x")));
+
+        eventually().until(() -> "ErrImagePull".equals(waitingReason(get(client, ns, "registry-down"), "main")));
+
+        assertThat(status(get(client, ns, "registry-down"), "main")
+                        .getState()
+                        .getWaiting()
+                        .getMessage())
+                .isEqualTo("received unexpected HTTP status: 503 Service Unavailable");
+    }
+
+    @Test
+    void neverPullWaitsInErrImageNeverPullWithTheKubeletsMessage(KubernetesClient client) {
+        create(client, ns, pod("absent", "never-pull", container("main", "x")));
+
+        eventually().until(() -> "ErrImageNeverPull".equals(waitingReason(get(client, ns, "absent"), "main")));
+
+        Pod pod = get(client, ns, "absent");
+        String message = "Container image \"busybox:1.36\" is not present with pull policy of Never";
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
+        assertThat(status(pod, "main").getState().getWaiting().getMessage()).isEqualTo(message);
+        eventually().until(() -> !events(client, "absent", "ErrImageNeverPull").isEmpty());
+        Event neverPull = events(client, "absent", "ErrImageNeverPull").get(0);
+        assertThat(neverPull.getType()).isEqualTo("Warning");
+        assertThat(neverPull.getMessage()).isEqualTo(message);
+        assertThat(reasons(client, ns, "absent")).doesNotContain("Pulling", "Started");
+    }
+
+    @Test
+    void admissionErrorRejectsThePodBeforeAnyContainerStarts(KubernetesClient client) {
+        create(client, ns, pod("rejected", "admission-error", container("main", "x")));
+
+        eventually().until(() -> "Failed".equals(phase(client, ns, "rejected")));
+
+        Pod pod = get(client, ns, "rejected");
+        assertThat(pod.getStatus().getReason()).isEqualTo("UnexpectedAdmissionError");
+        assertThat(pod.getStatus().getMessage())
+                .startsWith("Pod was rejected: Allocate failed due to ")
+                .endsWith(", which is unexpected");
+        assertThat(pod.getStatus().getContainerStatuses()).isEmpty();
+        eventually()
+                .until(() ->
+                        !events(client, "rejected", "UnexpectedAdmissionError").isEmpty());
+        Event rejected = events(client, "rejected", "UnexpectedAdmissionError").get(0);
+        assertThat(rejected.getType()).isEqualTo("Warning");
+        assertThat("Pod was rejected: " + rejected.getMessage())
+                .isEqualTo(pod.getStatus().getMessage());
+        assertThat(reasons(client, ns, "rejected")).doesNotContain("Pulled", "Started");
+        assertThat(sim.stats().podsStarted()).isZero();
+        assertThat(sim.stats().podsFinished()).isEqualTo(1);
+    }
+
+    @Test
     void configErrorWaitsInCreateContainerConfigError(KubernetesClient client) {
         create(client, ns, pod("unconfigured", "config-error", container("main", "x")));
 

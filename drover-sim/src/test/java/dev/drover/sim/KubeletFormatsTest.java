@@ -87,4 +87,61 @@ class KubeletFormatsTest {
 
         assertThat(opts.render(log, 0)).isEqualTo("2021-03-01T10:00:00.5Z hello\n");
     }
+
+    @Test
+    void generatedLogLinesAreHundredBytesAndNameTheirIndex() {
+        String line = SimLogs.expectedLine(1234);
+
+        assertThat(line).startsWith("line 000001234 ");
+        assertThat(line.length() + 1).isEqualTo(SimLogs.LINE_BYTES);
+        assertThat(SimLogs.indexOf(line)).isEqualTo(1234);
+        assertThat(SimLogs.indexOf("2021-03-01T10:00:00Z " + line)).isEqualTo(1234);
+        assertThat(SimLogs.indexOf("hello")).isEqualTo(-1);
+        assertThat(SimLogs.expectedLine(1)).isNotEqualTo(SimLogs.expectedLine(2).replace("0002", "0001"));
+        assertThat(SimLogs.lineCount(50_000_000)).isEqualTo(500_000);
+        assertThat(SimLogs.lineCount(150)).isEqualTo(2);
+        assertThat(SimLogs.lineCount(0)).isZero();
+    }
+
+    @Test
+    void aGeneratedLogComputesItsTailAndSinceWithoutWalkingIt() {
+        ContainerLog log = ContainerLog.generated("main", 1_000_000_000); // 10 million lines
+        Instant start = Instant.parse("2021-03-01T10:00:00Z");
+        log.start(start, Duration.ofSeconds(10)); // a line every microsecond
+        Instant now = start.plusSeconds(5);
+
+        assertThat(log.writtenBy(now)).isEqualTo(5_000_001);
+        assertThat(LogOptions.parse("tailLines=3", now).firstLine(log, now)).isEqualTo(4_999_998);
+        assertThat(LogOptions.parse("sinceTime=2021-03-01T10:00:02Z", now).firstLine(log, now))
+                .isEqualTo(2_000_000);
+        assertThat(log.line(4_999_998)).isEqualTo(SimLogs.expectedLine(4_999_998));
+        assertThat(log.lineTime(2_000_000)).isEqualTo(start.plusSeconds(2));
+    }
+
+    @Test
+    void everyLineHasItsOwnNanosecondEvenWhenTheRunIsShorterThanTheLog() {
+        ContainerLog log = ContainerLog.generated("main", 1_000);
+        Instant start = Instant.parse("2021-03-01T10:00:00Z");
+        log.start(start, Duration.ZERO);
+        log.complete(start);
+
+        assertThat(log.lineTime(1)).isAfter(log.lineTime(0));
+        assertThat(log.writtenBy(start.plusSeconds(1))).isEqualTo(10);
+        assertThat(log.exhaustedFrom(10)).isTrue();
+    }
+
+    @Test
+    void aSinceTimeBetweenTwoLinesStartsAtTheLaterOne() {
+        ContainerLog log = new ContainerLog("main", List.of("a", "b", "c"));
+        Instant start = Instant.parse("2021-03-01T10:00:00Z");
+        log.start(start, Duration.ofSeconds(3));
+        Instant now = start.plusSeconds(10);
+
+        assertThat(log.firstAtOrAfter(start.plusMillis(1))).isEqualTo(1);
+        assertThat(log.firstAtOrAfter(start.plusSeconds(1))).isEqualTo(1);
+        assertThat(log.firstAtOrAfter(start.minusSeconds(1))).isZero();
+        assertThat(log.firstAtOrAfter(start.plusSeconds(9))).isEqualTo(3);
+        assertThat(LogOptions.parse("sinceTime=2021-03-01T10:00:09Z", now).firstLine(log, now))
+                .isEqualTo(3);
+    }
 }

@@ -11,8 +11,10 @@ import static org.awaitility.Awaitility.await;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Map;
@@ -131,6 +133,83 @@ class SchedulingTest {
                     .until(() -> get(client, ns.name(), "patient").getSpec().getNodeName() == null);
             await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase(client, ns.name(), "patient")));
             assertThat(sim.stats().podsBound()).isEqualTo(1);
+        }
+    }
+
+    /** The PodScheduled condition of a pod, or null when it has none. */
+    private static PodCondition scheduled(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return null;
+        }
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("PodScheduled"))
+                .findFirst()
+                .orElse(null);
+    }
+
+    @Test
+    void aSchedulingGateKeepsThePodUnboundSayingSoThenItIsBound(KubernetesClient client, TestNamespace ns) {
+        try (NodeSimulator sim = NodeSimulator.builder(client)
+                        .namespaces(ns.name())
+                        .build()
+                        .start();
+                PodRecorder recorder = new PodRecorder(client, ns.name())) {
+            create(client, ns.name(), pod("gated", "scheduling-gate=1500ms; run=100ms", container("main", "x")));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase(client, ns.name(), "gated")));
+
+            Pod gated = recorder.versions("gated").stream()
+                    .filter(p ->
+                            scheduled(p) != null && "False".equals(scheduled(p).getStatus()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(gated.getSpec().getNodeName()).isNull();
+            assertThat(scheduled(gated).getReason()).isEqualTo("SchedulingGated");
+            assertThat(scheduled(gated).getMessage())
+                    .isEqualTo("Scheduling is blocked due to non-empty scheduling gates");
+            assertThat(scheduled(get(client, ns.name(), "gated")).getStatus()).isEqualTo("True");
+            assertThat(TestPods.reasons(client, ns.name(), "gated")).doesNotContain("FailedScheduling");
+        }
+    }
+
+    @Test
+    void anUnschedulablePodStaysUnboundWithTheSchedulersReasonAndEvent(KubernetesClient client, TestNamespace ns) {
+        try (NodeSimulator sim = NodeSimulator.builder(client)
+                .namespaces(ns.name())
+                .nodes(3)
+                .build()
+                .start()) {
+            create(client, ns.name(), pod("too-big", "unschedulable", container("main", "x")));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> scheduled(get(client, ns.name(), "too-big")) != null);
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> get(client, ns.name(), "too-big").getSpec().getNodeName() == null);
+
+            PodCondition c = scheduled(get(client, ns.name(), "too-big"));
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("Unschedulable");
+            assertThat(c.getMessage()).isEqualTo("0/3 nodes are available: 3 Insufficient cpu.");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TestPods.reasons(client, ns.name(), "too-big").contains("FailedScheduling"));
+            Event failed = TestPods.events(client, ns.name(), "too-big").get(0);
+            assertThat(failed.getType()).isEqualTo("Warning");
+            assertThat(failed.getMessage()).isEqualTo(c.getMessage());
+            assertThat(failed.getSource().getComponent()).isEqualTo("default-scheduler");
+            assertThat(sim.stats().podsBound()).isZero();
+        }
+    }
+
+    @Test
+    void anUnschedulablePodWithADurationIsBoundAfterIt(KubernetesClient client, TestNamespace ns) {
+        try (NodeSimulator sim =
+                NodeSimulator.builder(client).namespaces(ns.name()).build().start()) {
+            create(client, ns.name(), pod("later", "unschedulable=1s; run=100ms", container("main", "x")));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase(client, ns.name(), "later")));
+
+            assertThat(scheduled(get(client, ns.name(), "later")).getStatus()).isEqualTo("True");
+            assertThat(TestPods.reasons(client, ns.name(), "later")).startsWith("FailedScheduling", "Scheduled");
         }
     }
 
