@@ -60,8 +60,8 @@ public final class TaskLogs {
         if (fromArchive(t, tryNumber, r, out)) {
             return;
         }
-        boolean launched = tryNumber < t.tryNumber() || t.podName() != null && t.state() != TaskState.LAUNCHING;
-        if (!launched || t.state() == TaskState.QUEUED) {
+        boolean launched = tryNumber < t.tryNumber() || t.podName() != null;
+        if (!launched || tryNumber == t.tryNumber() && t.state() == TaskState.QUEUED) {
             throw new IllegalStateException("task " + t.id() + " has no pod yet (" + t.state() + ")");
         }
         String pod = TaskIds.podName(t.spec().name(), t.id(), tryNumber);
@@ -80,8 +80,11 @@ public final class TaskLogs {
             }
             // Gone meanwhile: its try ended and the log was archived just now, or never.
             if (!fromArchive(t, tryNumber, r, out)) {
-                throw new IllegalStateException("task " + t.id() + " try " + tryNumber + ": its pod " + pod
-                        + " is gone and no log of it was archived");
+                boolean notYet = tryNumber == t.tryNumber() && t.state() == TaskState.LAUNCHING;
+                throw new IllegalStateException("task " + t.id() + " try " + tryNumber
+                        + (notYet
+                                ? " has no pod yet (LAUNCHING)"
+                                : ": its pod " + pod + " is gone and no log of it was archived"));
             }
         } finally {
             out.flush();

@@ -22,6 +22,23 @@ final class ExecutorOptions extends StoreOptions {
                     + " name its submitters use.")
     String cluster;
 
+    @Option(
+            names = "--log-dir",
+            description = "Archive container logs as files in this directory (<task>/<try>/<container>.log.gz)"
+                    + " instead of in the task store; `drover logs --log-dir` reads them there.")
+    java.nio.file.Path logDir;
+
+    @Option(
+            names = "--no-log-archive",
+            description = "Do not archive container logs when a try ends (drover logs then reads only live pods).")
+    boolean noLogArchive;
+
+    @Option(
+            names = "--no-pod-finalizer",
+            description = "Create pods without Drover's finalizer drover.dev/result (a pod deleted before its"
+                    + " result is recorded then loses it). Finalizers on pods made before are still dropped.")
+    boolean noPodFinalizer;
+
     /** The --cluster given, else the one the kube options name. */
     String clusterName() {
         if (cluster != null) {
@@ -48,7 +65,13 @@ final class ExecutorOptions extends StoreOptions {
 
     /** A scheduler on the cluster the kube options name (checked first: a bad --context fails here). */
     Drover.Builder drover(TaskStore taskStore) {
-        Drover.Builder b = Drover.builder(kube.resolve().config(), taskStore).cluster(clusterName());
+        Drover.Builder b = Drover.builder(kube.resolve().config(), taskStore)
+                .cluster(clusterName())
+                .archiveLogs(!noLogArchive)
+                .podFinalizer(!noPodFinalizer);
+        if (logDir != null) {
+            b.logArchive(dev.drover.core.store.LogArchives.directory(logDir));
+        }
         String id = checkSchedulerId();
         if (id != null) {
             b.schedulerId(id);

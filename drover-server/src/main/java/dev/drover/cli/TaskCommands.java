@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -147,7 +146,9 @@ final class TaskCommands {
     @Command(
             name = "logs",
             mixinStandardHelpOptions = true,
-            header = "Prints a task's container log, from the apiserver.")
+            header = "Prints a task's container log: from the archive once its try ended, else from its pod.",
+            description = "The same output either way. -f follows a running pod (resuming after a dropped"
+                    + " connection, without losing or repeating a line) until the container ends.")
     static final class Logs implements Callable<Integer> {
         @Mixin
         StoreOptions opts = new StoreOptions();
@@ -165,23 +166,32 @@ final class TaskCommands {
 
         @Option(
                 names = {"-c", "--container"},
-                description = "Container (default: ${DEFAULT-VALUE}).")
-        String container = "main";
+                description = "Container (default: main, else the pod's only container).")
+        String container;
 
-        @Option(names = "--tail", description = "Only the last N lines.")
+        @Option(names = "--try", paramLabel = "N", description = "Which try (default: the latest).")
+        Integer tryNumber;
+
+        @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines.")
         Integer tail;
+
+        @Option(
+                names = "--log-dir",
+                description = "Read archived logs from this directory (as the worker's --log-dir wrote them).")
+        java.nio.file.Path logDir;
 
         @Override
         public Integer call() throws Exception {
-            KubeTarget target = kube.resolve();
-            Task t;
-            try (TaskStore store = opts.openStore()) {
-                t = require(store, id);
+            if (tryNumber != null && tryNumber < 1) {
+                throw new IllegalArgumentException("--try must be 1 or more (got " + tryNumber + ")");
             }
-            String pod = Optional.ofNullable(t.podName())
-                    .orElseThrow(() ->
-                            new IllegalArgumentException("task " + id + " has no pod yet (state " + t.state() + ")"));
-            PodLogs.print(target, t.spec().namespace(), pod, container, follow, tail, System.out);
+            if (tail != null && tail < 0) {
+                throw new IllegalArgumentException("--tail must not be negative (got " + tail + ")");
+            }
+            try (TaskStore store = opts.openStore()) {
+                require(store, id);
+                LiveLogs.print(store, logDir, kube, id, tryNumber, container, tail, follow, System.out);
+            }
             return 0;
         }
     }

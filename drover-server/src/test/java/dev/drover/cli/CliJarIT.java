@@ -236,7 +236,7 @@ class CliJarIT {
         assertThat(r.errLines())
                 .singleElement()
                 .asString()
-                .startsWith("drover: apiserver https://127.0.0.1:1/: log of pod default/")
+                .startsWith("drover: apiserver https://127.0.0.1:1/: log of task task-1")
                 .endsWith(": cannot connect");
     }
 }
