@@ -18,6 +18,16 @@ final class PodLabels {
 
     private PodLabels() {}
 
+    /** The pod's try, from its label; null when it has none (not a try of ours). */
+    static Integer tryOf(dev.drover.kube.PodView pod) {
+        String label = pod.labels().get(TRY);
+        try {
+            return label == null ? null : Integer.valueOf(label);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** The tracker's selector: this scheduler's pods whose outcome is not recorded yet. */
     static String trackingSelector(String owner) {
         return OWNER + "=" + owner + "," + DONE + "!=true";

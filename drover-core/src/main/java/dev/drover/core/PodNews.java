@@ -63,7 +63,7 @@ final class PodNews {
     /** A pod of ours changed: its task's try moves on, or, if not held here, its cleanup is finished. */
     void changed(PodView pod, boolean deleted, TaskMoves.Batch b) {
         String id = pod.labels().get(PodLabels.TASK_ID);
-        Integer tryNumber = tryOf(pod);
+        Integer tryNumber = PodLabels.tryOf(pod);
         if (id == null || tryNumber == null) {
             return;
         }
@@ -335,15 +335,6 @@ final class PodNews {
             // e.g. a crash between recording the outcome and labelling the pod: finish the cleanup.
             boolean delete = t.get().spec().cleanup().deletesPod(o instanceof Outcome.Succeeded);
             cleanups.run(() -> cleanup.finished(pod.namespace(), pod.name(), delete, pod));
-        }
-    }
-
-    private static Integer tryOf(PodView pod) {
-        String label = pod.labels().get(PodLabels.TRY);
-        try {
-            return label == null ? null : Integer.valueOf(label);
-        } catch (NumberFormatException e) {
-            return null; // not a try of ours
         }
     }
 }

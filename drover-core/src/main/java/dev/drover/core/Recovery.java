@@ -115,8 +115,9 @@ final class Recovery {
         // ended or are unknown: each is settled again, so none keeps Drover's finalizer for long.
         for (PodView pod : tracker.pods()) {
             String id = pod.labels().get(PodLabels.TASK_ID);
-            if (id != null && !inFlight.holds(id)) {
-                inbox.post(new Message.PodChanged(pod, false));
+            Integer tryNumber = PodLabels.tryOf(pod);
+            if (id != null && tryNumber != null && inFlight.get(id, tryNumber) == null) {
+                inbox.post(new Message.PodChanged(pod, false)); // an older try's too
             }
         }
     }

@@ -134,6 +134,17 @@ class ExecutorRecoveryTest {
             first.close(); // the scheduler goes away; its pods do not
             fx.drover = null;
             String lostPod = fx.store.get(lost.id()).orElseThrow().podName();
+            // Forced out: someone drops Drover's finalizer and deletes at once, so the pod is really
+            // gone (a plain delete would leave it held, and its try end as DeletedBeforeCompletion).
+            fx.admin
+                    .pods()
+                    .inNamespace(ns.name())
+                    .withName(lostPod)
+                    .edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                            .editMetadata()
+                            .withFinalizers(List.of())
+                            .endMetadata()
+                            .build());
             fx.admin
                     .pods()
                     .inNamespace(ns.name())
