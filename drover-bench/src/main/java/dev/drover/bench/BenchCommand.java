@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ReplicaProcess.class,
             ReplicasCommand.class,
             ExecutorCommand.class,
+            LogsCommand.class,
             SimBenchCommand.class,
             CliStartupBench.class
         })

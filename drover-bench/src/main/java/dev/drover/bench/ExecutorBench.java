@@ -57,14 +57,34 @@ final class ExecutorBench {
             int maxMutatingRequestsInflight,
             long timeoutSeconds,
             boolean bare,
-            boolean launchOnly) {
+            boolean launchOnly,
+            @Nullable String results,
+            LogsBench.@Nullable Options logs) {
         /** The stores of the executor phase, in order ({@code --store h2-file,postgres}). */
         List<String> stores() {
             return List.of(store.split(","));
         }
 
-        /** The same run on one store. */
-        Options withStore(String kind) {
+        /**
+         * The settings of the pod finalizer and log archiving, in order ({@code --results on,off});
+         * reports saved before the setting existed have none: their runs had neither.
+         */
+        List<String> resultsSettings() {
+            return results == null ? List.of("off") : List.of(results.split(","));
+        }
+
+        /** Finalizer and log archiving on (the product's default) in this executor phase. */
+        boolean resultsOn() {
+            return "on".equals(results);
+        }
+
+        /** What tells this executor phase from the run's others: its store, and its results setting. */
+        String variant() {
+            return results == null || results.contains(",") ? store : store + ", results " + results;
+        }
+
+        /** The same run on one store, with one results setting. */
+        Options withVariant(String kind, String resultsSetting) {
             return new Options(
                     tasks,
                     run,
@@ -82,9 +102,13 @@ final class ExecutorBench {
                     maxMutatingRequestsInflight,
                     timeoutSeconds,
                     bare,
-                    launchOnly);
+                    launchOnly,
+                    resultsSetting,
+                    logs);
         }
     }
+
+    static final List<String> RESULTS = List.of("on", "off");
 
     static final List<String> STORES = List.of("h2-file", "h2-mem", "postgres");
 
@@ -110,8 +134,10 @@ final class ExecutorBench {
         if (o.maxMutatingRequestsInflight() > 0) {
             gb.apiServerFlag("--max-mutating-requests-inflight=" + o.maxMutatingRequestsInflight());
         }
+        boolean needsPg = o.stores().contains("postgres")
+                || o.logs() != null && o.logs().stores().contains("postgres");
         try (TestGround ground = gb.build().start();
-                PostgresServer pg = o.stores().contains("postgres") ? PostgresServer.start() : null) {
+                PostgresServer pg = needsPg ? PostgresServer.start() : null) {
             this.pg = pg;
             double groundSeconds = (System.nanoTime() - g0) / 1e9;
             return onGround(ground, groundSeconds, loadAtStart, startedAt);
@@ -123,18 +149,33 @@ final class ExecutorBench {
     private ExecutorReport onGround(TestGround ground, double groundSeconds, double loadAtStart, String startedAt)
             throws Exception {
         String rawNs = ground.createNamespace("raw");
-        List<String> stores = o.stores();
+        // The executor phase once per store and results setting (stores outer), each in a namespace
+        // of its own; the first is the main report.
+        List<String[]> variants = new ArrayList<>();
+        for (String kind : o.stores()) {
+            for (String results : o.resultsSettings()) {
+                variants.add(new String[] {kind, results});
+            }
+        }
         List<String> execNamespaces = new ArrayList<>();
-        for (int i = 0; i < stores.size(); i++) {
-            execNamespaces.add(ground.createNamespace(i == 0 ? "exec" : "exec-" + stores.get(i)));
+        for (int i = 0; i < variants.size(); i++) {
+            String[] v = variants.get(i);
+            execNamespaces.add(ground.createNamespace(i == 0 ? "exec" : "exec-" + v[0] + "-" + v[1]));
         }
         String bareNs = ground.createNamespace("bare");
         String launchNs = ground.createNamespace("launch");
+        List<String> logsNamespaces = new ArrayList<>();
+        if (o.logs() != null) {
+            for (String kind : o.logs().stores()) {
+                logsNamespaces.add(ground.createNamespace("logs-" + kind));
+            }
+        }
         Config admin = ground.adminConfig();
         Config simConfig = new ConfigBuilder(admin).withUserAgent(UA_SIM).build();
         Path storeDir = Files.createTempDirectory("drover-bench-store-");
         List<String> simNamespaces = new ArrayList<>(List.of(bareNs));
         simNamespaces.addAll(execNamespaces);
+        simNamespaces.addAll(logsNamespaces);
         try (KubernetesClient simClient =
                         new KubernetesClientBuilder().withConfig(simConfig).build();
                 KubeHttp rawHttp = new KubeHttp(ground.masterUrl(), ground.adminToken(), UA_RAW + "-http");
@@ -158,14 +199,14 @@ final class ExecutorBench {
                     o.launchOnly() ? launchOnly(admin, watchHttp, launchNs, cpu, cpuMsPerPod) : null;
             ExecutorBareLifecycle.Result bare = o.bare() ? bare(rawHttp, watchHttp, bareNs, cpu, cpuMsPerPod) : null;
 
-            // The executor phase once per store, each in a namespace of its own; the first store's
-            // report is the main one (its tables as with one store), the others ride along for the
-            // comparison table.
+            // The first variant's report is the main one (its tables as with one store and setting),
+            // the others ride along for the comparison tables.
             List<ExecutorReport> reports = new ArrayList<>();
-            for (int i = 0; i < stores.size(); i++) {
+            for (int i = 0; i < variants.size(); i++) {
                 String execNs = execNamespaces.get(i);
-                ExecutorBench.Options so = o.withStore(stores.get(i));
+                ExecutorBench.Options so = o.withVariant(variants.get(i)[0], variants.get(i)[1]);
                 double loadBeforeExecutor = ExecutorStats.loadAverage();
+                Map<String, Double> cpuMs = new LinkedHashMap<>(cpuMsPerPod);
                 try (ExecutorPodWatch watch = new ExecutorPodWatch(watchHttp, execNs).start();
                         TaskStore store = openStore(so.store(), storeDir.resolve("exec-" + i))) {
                     ExecutorRun.Outcome run = new ExecutorRun(so, progress)
@@ -178,11 +219,20 @@ final class ExecutorBench {
                             loadBeforeExecutor,
                             ExecutorStats.loadAverage(),
                             groundSeconds);
-                    reports.add(ExecutorReport.of(
-                            so, env, raw, bare, launchOnly, new LinkedHashMap<>(cpuMsPerPod), limit, run, watch));
+                    reports.add(ExecutorReport.of(so, env, raw, bare, launchOnly, cpuMs, limit, run, watch));
                 }
             }
-            return reports.getFirst().withOtherStores(reports.subList(1, reports.size()));
+            LogsBench.Report logs = null;
+            if (o.logs() != null) {
+                logs = new LogsBench(o.logs(), progress)
+                        .onGround(
+                                ground,
+                                logsNamespaces,
+                                kind -> LogsBench.open(kind, storeDir.resolve("logs-" + kind), pg));
+            }
+            return reports.getFirst()
+                    .withOtherStores(reports.subList(1, reports.size()))
+                    .withLogs(logs);
         } finally {
             deleteTree(storeDir);
         }
@@ -288,6 +338,12 @@ final class ExecutorBench {
                 .command("sleep", "1")
                 .annotation(NodeSimulator.BEHAVIOR_ANNOTATION, "run=" + o.run())
                 .build();
+    }
+
+    /** The PostgreSQL of the run (null when no phase uses it). */
+    @Nullable
+    PostgresServer postgres() {
+        return pg;
     }
 
     private TaskStore openStore(String kind, Path dir) {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
             "the same run: raw pod creates (no simulator in that namespace), Drover's launches under the",
             "same conditions (launch only), bare lifecycles (plain create -> simulator -> delete), then N",
             "tasks end to end: tasks/s, terminal-status -> committed latency, CPU per pod, API requests",
-            "per task (audit log and /metrics). --smoke: 200 tasks, 200 raw pods per client, 3 nodes."
+            "per task (audit log and /metrics). --results on,off compares the pod finalizer + log archiving",
+            "on and off; --logs adds the log phases. --smoke: 200 tasks, 200 raw pods per client, 3 nodes."
         })
 final class ExecutorCommand implements Callable<Integer> {
     @Mixin
@@ -77,6 +78,29 @@ final class ExecutorCommand implements Callable<Integer> {
     String store;
 
     @Option(
+            names = "--results",
+            defaultValue = "on",
+            description = "Pod finalizer + log archiving (Drover.Builder podFinalizer, archiveLogs): on (the product's"
+                    + " default), off, or both comma-separated (e.g. on,off): the executor phase runs once per"
+                    + " setting (and store), and a table compares them.")
+    String results;
+
+    @Option(
+            names = "--logs",
+            description = "After the executor phases, the log phases of the logs command on the same ground: archive"
+                    + " bytes per MB of log on each --store, heap while a big log is followed and archived.")
+    boolean logs;
+
+    @Option(
+            names = "--logs-store",
+            description = "Store(s) of the --logs phases' archive-size runs, comma-separated (default: as --store);"
+                    + " the follow runs on the first.")
+    String logsStore;
+
+    @Mixin
+    LogsOptions logsOptions = new LogsOptions();
+
+    @Option(
             names = "--submit-threads",
             defaultValue = "4",
             description = "Threads calling submit (default ${DEFAULT-VALUE}).")
@@ -129,6 +153,16 @@ final class ExecutorCommand implements Callable<Integer> {
                         + "; give one or several comma-separated, e.g. --store h2-file,postgres");
             }
         }
+        java.util.List<String> settings = java.util.List.of(results.split(",", -1));
+        for (String r : settings) {
+            if (!ExecutorBench.RESULTS.contains(r)) {
+                throw new IllegalArgumentException("--results: '" + r
+                        + "' is not on or off; give one or both comma-separated, e.g. --results on,off");
+            }
+        }
+        if (new java.util.HashSet<>(settings).size() != settings.size()) {
+            throw new IllegalArgumentException("--results: '" + results + "' names a setting twice");
+        }
         int n = out.smoke ? 200 : tasks;
         return new ExecutorBench.Options(
                 n,
@@ -147,7 +181,11 @@ final class ExecutorCommand implements Callable<Integer> {
                 maxMutatingRequestsInflight,
                 (out.smoke ? 3 : timeoutMinutes) * 60,
                 !noBare,
-                !noLaunchOnly);
+                !noLaunchOnly,
+                results,
+                logs
+                        ? logsOptions.options(out.smoke, logsStore == null ? store : logsStore, out.smoke ? 3 : nodes)
+                        : null);
     }
 
     ExecutorReport bench(Progress progress) throws Exception {

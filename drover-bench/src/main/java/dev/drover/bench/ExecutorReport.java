@@ -29,13 +29,24 @@ record ExecutorReport(
         Map<String, Long> benchWatch,
         Map<String, Double> benchCpuByThreadGroup,
         Map<String, ExecutorStats.Percentiles> apiServerTimeMs,
-        List<ExecutorReport> otherStores) {
+        List<ExecutorReport> otherStores,
+        LogsBench.Report logs) {
 
     /**
-     * This report with the executor phase's reports on the other stores of {@code --store a,b}
-     * (empty for one store; null in reports saved before stores could be compared).
+     * This report with the executor phase's reports on the other stores and results settings of
+     * {@code --store a,b --results on,off} (stores outer; empty for one of each; null in reports
+     * saved before stores could be compared).
      */
     ExecutorReport withOtherStores(List<ExecutorReport> others) {
+        return with(List.copyOf(others), logs);
+    }
+
+    /** This report with the log phases' ({@code --logs}; null without). */
+    ExecutorReport withLogs(LogsBench.Report logsReport) {
+        return with(otherStores, logsReport);
+    }
+
+    private ExecutorReport with(List<ExecutorReport> others, LogsBench.Report logsReport) {
         return new ExecutorReport(
                 options,
                 environment,
@@ -55,7 +66,8 @@ record ExecutorReport(
                 benchWatch,
                 benchCpuByThreadGroup,
                 apiServerTimeMs,
-                List.copyOf(others));
+                others,
+                logsReport);
     }
 
     /** The machine while the run went on. */
@@ -108,7 +120,11 @@ record ExecutorReport(
     /** A row of request counts. */
     record ApiRow(String client, String verb, String resource, String subresource, String code, long count) {}
 
-    /** The executor's requests per task, from the audit log (both of its clients, its namespace only). */
+    /**
+     * The executor's requests per task, from the audit log (both of its clients, its namespace only):
+     * {@code gets} are of pods themselves, {@code logGets} of their log subresource ({@code GET
+     * pods/<p>/log}); {@code byVerb}: every request by "VERB resource[/subresource]", codes summed.
+     */
     record PerTask(
             long creates,
             long patches,
@@ -121,7 +137,10 @@ record ExecutorReport(
             double patchesPerTask,
             double deletesPerTask,
             double getsPerTask,
-            double listsPerTask) {}
+            double listsPerTask,
+            long logGets,
+            double logGetsPerTask,
+            Map<String, Long> byVerb) {}
 
     record Goal(String what, String measured, String goal, boolean met) {}
 
@@ -166,16 +185,20 @@ record ExecutorReport(
                 ExecutorRequests.rows("all clients", run.metricsDelta()),
                 ExecutorRequests.rows(run.audit()),
                 run.simulatorWrites(),
-                goals(exec, latency.latency(), perTask),
+                goals(exec, latency.latency(), perTask, o.resultsOn()),
                 run.timeline(),
                 benchWatch,
                 run.benchCpuByThreadGroup(),
                 run.apiServerTimeMs(),
-                List.of());
+                List.of(),
+                null);
     }
 
-    /** The goals, each with what was measured. */
-    static List<Goal> goals(ExecutorResult e, Latency l, PerTask p) {
+    /**
+     * The issue's goals, each with what was measured; {@code resultsOn}: the finalizer and log
+     * archiving were on, so each task's one container has its log read once.
+     */
+    static List<Goal> goals(ExecutorResult e, Latency l, PerTask p, boolean resultsOn) {
         List<Goal> g = new ArrayList<>();
         if (!Double.isNaN(e.launchOnlyRatio())) {
             g.add(new Goal(
@@ -204,6 +227,12 @@ record ExecutorReport(
         g.add(new Goal("pod creates per task", Table.num(p.createsPerTask(), 3), "1", p.creates() == e.tasks()));
         g.add(new Goal("pod patches per task", Table.num(p.patchesPerTask(), 3), "≤ 1", p.patchesPerTask() <= 1));
         g.add(new Goal("pod deletes per task", Table.num(p.deletesPerTask(), 3), "≤ 1", p.deletesPerTask() <= 1));
+        long containers = resultsOn ? e.tasks() : 0; // the bench's pods have one container each
+        g.add(new Goal(
+                "pod log GETs per task",
+                Table.num(p.logGetsPerTask(), 3),
+                resultsOn ? "= containers (1)" : "0 (archiving off)",
+                p.logGets() == containers));
         // The informers' initial lists (pods, events of the namespace) are per namespace, not per task.
         g.add(new Goal(
                 "pod GET / LIST (whole run)",

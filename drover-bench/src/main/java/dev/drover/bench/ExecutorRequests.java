@@ -15,10 +15,10 @@ final class ExecutorRequests {
     /** The client a user agent belongs to; the executor's two clients both start with "executor". */
     static String clientOf(String userAgent) {
         if (userAgent.startsWith(ExecutorBench.UA_EXECUTOR)) {
-            return "executor (fabric8: create, cleanup)";
+            return "executor (fabric8)";
         }
         if (userAgent.startsWith("Java-http-client")) {
-            return "executor (drover-kube: list/watch)";
+            return "executor (drover-kube)";
         }
         if (userAgent.startsWith(ExecutorBench.UA_SIM)) {
             return "simulator";
@@ -43,10 +43,12 @@ final class ExecutorRequests {
         // Pod reads: a read before a patch or delete would show here. (The submit's one look at each
         // namespace, whether it exists, is counted under "other".)
         long gets = ExecutorApiCounts.count(exec, "GET", "pods", "");
+        // Log reads (KubeApi verb "log"): the archive's one read per container when a try ends.
+        long logGets = ExecutorApiCounts.count(exec, "GET", "pods", "log");
         long lists = ofVerb(exec, "LIST");
         long watches = ofVerb(exec, "WATCH");
         long all = exec.values().stream().mapToLong(Long::longValue).sum();
-        long other = all - creates - patches - deletes - gets - lists - watches;
+        long other = all - creates - patches - deletes - gets - logGets - lists - watches;
         double n = Math.max(1, tasks);
         return new ExecutorReport.PerTask(
                 creates,
@@ -60,7 +62,20 @@ final class ExecutorRequests {
                 patches / n,
                 deletes / n,
                 gets / n,
-                lists / n);
+                lists / n,
+                logGets,
+                logGets / n,
+                byVerb(exec));
+    }
+
+    /** Counts by "VERB resource[/subresource]" (codes summed), in key order. */
+    static Map<String, Long> byVerb(Map<ExecutorApiCounts.Key, Long> counts) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        counts.forEach((k, v) -> out.merge(
+                k.verb() + " " + k.resource() + (k.subresource().isEmpty() ? "" : "/" + k.subresource()),
+                v,
+                Long::sum));
+        return out;
     }
 
     private static long ofVerb(Map<ExecutorApiCounts.Key, Long> counts, String verb) {

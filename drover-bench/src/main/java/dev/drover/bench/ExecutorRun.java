@@ -85,12 +85,15 @@ final class ExecutorRun {
                 .parallelism(o.parallelism())
                 .launchRate(o.launchQps(), o.concurrency())
                 .tick(Duration.ofMillis(o.tickMs()))
+                .podFinalizer(o.resultsOn())
+                .archiveLogs(o.resultsOn())
                 .build()
                 .start();
         try {
             progress.say(
-                    "executor: %,d tasks into %s (parallelism %d, launch %.0f/s with %d in flight, store %s)",
-                    o.tasks(), ns, o.parallelism(), o.launchQps(), o.concurrency(), o.store());
+                    "executor: %,d tasks into %s (parallelism %d, launch %.0f/s with %d in flight, store %s, finalizer +"
+                            + " log archiving %s)",
+                    o.tasks(), ns, o.parallelism(), o.launchQps(), o.concurrency(), o.store(), o.results());
             try (InFlightSampler sampler = new InFlightSampler(
                     drover::inFlight,
                     (t, inFlight) -> new ExecutorReport.Sample(

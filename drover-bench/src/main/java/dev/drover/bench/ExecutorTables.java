@@ -11,7 +11,7 @@ final class ExecutorTables {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(
                 "executor: %,d tasks (sim behaviour run=%s), %d LEAN nodes, %d creates in flight, parallelism %d,"
-                        + " store %s%nmachine: %d cores, load %.2f at start, %.2f before the executor phase, %.2f at"
+                        + " store %s, finalizer + log archiving %s%nmachine: %d cores, load %.2f at start, %.2f before the executor phase, %.2f at"
                         + " end; %s%n%n",
                 o.tasks(),
                 o.run(),
@@ -19,6 +19,7 @@ final class ExecutorTables {
                 o.concurrency(),
                 o.parallelism(),
                 o.store(),
+                o.results() == null ? "(not in this report)" : o.results(),
                 env.cores(),
                 env.loadAtStart(),
                 env.loadBeforeExecutor(),
@@ -145,6 +146,13 @@ final class ExecutorTables {
         per.row("patch pods", p.patches(), Table.num(p.patchesPerTask(), 3), "≤ 1");
         per.row("delete pods", p.deletes(), Table.num(p.deletesPerTask(), 3), "≤ 1");
         per.row("get pods", p.gets(), Table.num(p.getsPerTask(), 4), "0");
+        if (p.byVerb() != null) {
+            per.row(
+                    "get pods/log",
+                    p.logGets(),
+                    Table.num(p.logGetsPerTask(), 3),
+                    o.resultsOn() ? "= containers (1)" : "0 (archiving off)");
+        }
         per.row("list (any)", p.lists(), Table.num(p.listsPerTask(), 4), "per namespace only");
         per.row("watch (any)", p.watches(), "-", "per namespace only");
         per.row("other (e.g. the submit's namespace check)", p.other(), "-", "-");
@@ -197,6 +205,16 @@ final class ExecutorTables {
         sb.append(goals.render()).append('\n');
         if (r.otherStores() != null && !r.otherStores().isEmpty()) {
             sb.append(byStore(r)).append('\n');
+            String onOff = ExecutorResultsTables.onOff(r);
+            if (!onOff.isEmpty()) {
+                sb.append(onOff).append('\n');
+            }
+        }
+        if (r.perTask().byVerb() != null) {
+            sb.append(ExecutorResultsTables.requestsByVerb(r)).append('\n');
+        }
+        if (r.logs() != null) {
+            sb.append(LogsTables.render(r.logs()));
         }
         return sb.toString();
     }
@@ -208,14 +226,14 @@ final class ExecutorTables {
         all.addAll(first.otherStores());
         java.util.List<String> headers = new java.util.ArrayList<>(java.util.List.of("what"));
         for (ExecutorReport r : all) {
-            headers.add(r.options().store());
+            headers.add(r.options().variant());
         }
         for (ExecutorReport r : all.subList(1, all.size())) {
-            headers.add(r.options().store() + " ÷ " + first.options().store());
+            headers.add(r.options().variant() + " ÷ " + first.options().variant());
         }
         Table t = new Table(
-                "Executor phase by store (same ground, simulator and options; one after the other, each in its own"
-                        + " namespace)",
+                "Executor phase by store and results setting (same ground, simulator and options; one after the"
+                        + " other in this order, each in its own namespace)",
                 headers.toArray(String[]::new));
         row(t, all, "tasks/s", 1, r -> r.executor().tasksPerSecond());
         row(t, all, "launches/s", 1, r -> r.executor().launchesPerSecond());
@@ -262,8 +280,9 @@ final class ExecutorTables {
         }
         double base = f.applyAsDouble(all.getFirst());
         for (ExecutorReport r : all.subList(1, all.size())) {
-            // a ratio to a base at or below zero (a latency the bench's watch saw after the commit) says nothing
-            cells.add(base > 0 ? Table.ratio(f.applyAsDouble(r) / base) : "-");
+            // a ratio with a latency at or below zero (the bench's watch saw it after the commit) says nothing
+            double v = f.applyAsDouble(r);
+            cells.add(base > 0 && v > 0 ? Table.ratio(v / base) : "-");
         }
         t.row(cells.toArray());
     }

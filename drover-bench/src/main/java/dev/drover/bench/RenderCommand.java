@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** Prints the tables of a report saved with --save-json again (e.g. after the tables changed). */
 @Command(name = "render", mixinStandardHelpOptions = true, description = "Prints the tables of a saved JSON report.")
 final class RenderCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "resync, watch-throughput, churn, executor or replicas")
+    @Parameters(index = "0", description = "resync, watch-throughput, churn, executor, replicas or logs")
     String kind;
 
     @Option(names = "--from", required = true, description = "The file written by --save-json.")
@@ -25,6 +25,7 @@ final class RenderCommand implements Callable<Integer> {
             case "churn" -> ChurnTables.render(json.readValue(from.toFile(), ChurnBench.Report.class));
             case "executor" -> ExecutorTables.render(json.readValue(from.toFile(), ExecutorReport.class));
             case "replicas" -> ReplicasTables.render(json.readValue(from.toFile(), ReplicasReport.class));
+            case "logs" -> LogsTables.render(json.readValue(from.toFile(), LogsBench.Report.class));
             default -> throw new IllegalArgumentException("unknown report kind " + kind);
         };
         System.out.print(table);

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /**
- * {@code executor --smoke} on its own test ground gives sane results: every task succeeded, one pod
- * create per task, no per-task GET or LIST, figures present. No timing is asserted.
+ * {@code executor --smoke --results on,off} on its own test ground gives sane results: every task
+ * succeeded in both executor phases, one pod create per task, one log read per task with archiving
+ * on and none with it off, no per-task GET or LIST, figures present. No timing is asserted.
  */
 class ExecutorBenchSmokeTest {
 
@@ -17,10 +18,11 @@ class ExecutorBenchSmokeTest {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void smokeRunGivesSaneResults() throws Exception {
         ExecutorCommand cmd = new ExecutorCommand();
-        new CommandLine(cmd).parseArgs("--smoke");
+        new CommandLine(cmd).parseArgs("--smoke", "--results", "on,off");
         ExecutorReport r = cmd.bench(Progress.stderr());
         int tasks = r.options().tasks();
 
+        assertThat(r.options().results()).isEqualTo("on");
         assertThat(r.executor().succeeded()).as("tasks SUCCEEDED").isEqualTo(tasks);
         assertThat(r.executor().failed()).isZero();
         assertThat(r.executor().notFinished()).isZero();
@@ -71,6 +73,25 @@ class ExecutorBenchSmokeTest {
                         "executor launches/s",
                         "terminal status seen -> committed");
         assertThat(OutputOptions.JSON.writeValueAsString(r)).contains("\"perTask\"");
+
+        // with the finalizer and log archiving on: each pod's one container's log read once
+        assertThat(p.logGets()).as("pod log GETs with archiving on").isEqualTo(tasks);
+        assertThat(p.byVerb()).containsEntry("GET pods/log", (long) tasks);
+
+        // the same phase with them off ran too, and its table compares the two
+        assertThat(r.otherStores()).hasSize(1);
+        ExecutorReport off = r.otherStores().getFirst();
+        assertThat(off.options().results()).isEqualTo("off");
+        assertThat(off.executor().succeeded())
+                .as("tasks SUCCEEDED, results off")
+                .isEqualTo(tasks);
+        assertThat(off.perTask().creates()).isEqualTo(tasks);
+        assertThat(off.perTask().logGets())
+                .as("pod log GETs with archiving off")
+                .isZero();
+        assertThat(off.perTask().gets()).as("pod GETs, results off").isZero();
+        assertThat(ExecutorTables.render(r))
+                .contains("on against off", "tasks/s on ÷ off", "by verb and subresource", "GET pods/log");
 
         // last, so every other check has run: no pod GET at all
         assertThat(p.gets())
