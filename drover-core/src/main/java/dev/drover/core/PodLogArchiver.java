@@ -16,6 +16,10 @@ final class PodLogArchiver implements LogKeeper {
     private final PodReads reads;
     private final LogArchive archive;
     private final long capBytes;
+    /** Read into memory before the store is asked (per read in flight; see {@code TaskEngine}'s log reads). */
+    static final int BUFFERED = 1 << 20;
+    /** Big logs streaming into the store at once: each holds a pooled connection meanwhile. */
+    private final java.util.concurrent.Semaphore streaming = new java.util.concurrent.Semaphore(2);
 
     PodLogArchiver(PodReads reads, LogArchive archive, long capBytes) {
         this.reads = reads;
@@ -26,7 +30,27 @@ final class PodLogArchiver implements LogKeeper {
     @Override
     public void keep(String taskId, int tryNumber, String namespace, String pod, String container) {
         try {
-            reads.copyLog(namespace, pod, container, in -> archive.store(taskId, tryNumber, container, in, capBytes));
+            reads.copyLog(namespace, pod, container, in -> {
+                // A log that fits in the buffer is read whole before the store is asked: its
+                // connection is held for the write only, not for the kubelet's answer.
+                byte[] first = in.readNBytes(BUFFERED);
+                if (first.length < BUFFERED) {
+                    archive.store(taskId, tryNumber, container, new java.io.ByteArrayInputStream(first), capBytes);
+                    return;
+                }
+                // A big log streams into the store, holding a connection as long: a few at a time.
+                streaming.acquireUninterruptibly();
+                try {
+                    archive.store(
+                            taskId,
+                            tryNumber,
+                            container,
+                            new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(first), in),
+                            capBytes);
+                } finally {
+                    streaming.release();
+                }
+            });
         } catch (RuntimeException e) {
             String why = e instanceof UncheckedIOException u ? u.getCause().toString() : e.getMessage();
             log.info(

@@ -30,6 +30,8 @@ final class PodNews {
     private final TaskStore store;
     private final Clock clock;
     private final int failureLogLines;
+    /** Pods ({@code namespace/name}) whose cleanup writes are under way here. */
+    private final java.util.Set<String> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Where logs are kept before a pod is let go; null: not kept (only a failed container's tail is read). */
     private final LogKeeper logs;
 
@@ -234,7 +236,7 @@ final class PodNews {
         PodView last = a.lastPod;
         Runnable then = pod == null
                 ? () -> {}
-                : () -> cleanups.run(() -> cleanup.finished(a.namespace(), pod, deletePod, last));
+                : () -> cleanUp(a.namespace(), pod, () -> cleanup.finished(a.namespace(), pod, deletePod, last));
         if (full == null) {
             b.succeed(a, "pod succeeded", then);
         } else if (once) {
@@ -242,6 +244,24 @@ final class PodNews {
         } else {
             b.endTry(a, full, then);
         }
+    }
+
+    /**
+     * The cleanup write(s) of a recorded pod, in the background. Until they are done the pod's news
+     * (its delete seen by the watch) is this cleanup's own, not a stray's to settle.
+     */
+    private void cleanUp(String namespace, String pod, Runnable writes) {
+        String key = namespace + "/" + pod;
+        if (!cleaning.add(key)) {
+            return; // already under way
+        }
+        cleanups.run(() -> {
+            try {
+                writes.run();
+            } finally {
+                cleaning.remove(key);
+            }
+        });
     }
 
     private FailureDetails withLogTail(FailureDetails d, String namespace, String pod) {
@@ -305,11 +325,11 @@ final class PodNews {
      * Drover's finalizer never stays on it.
      */
     void settleStray(PodView pod, boolean deleted, String id) {
-        if (deleted) {
-            return;
+        boolean held = pod.hasFinalizer(PodLabels.FINALIZER);
+        if (deleted || pod.deleting() && !held || cleaning.contains(pod.namespace() + "/" + pod.name())) {
+            return; // gone, on its way out with nothing of ours on it, or being cleaned up here now
         }
         Optional<Task> t = store.get(id);
-        boolean held = pod.hasFinalizer(PodLabels.FINALIZER);
         if (t.isEmpty()) {
             if (held) {
                 log.info(
@@ -317,7 +337,7 @@ final class PodNews {
                         pod.namespace(),
                         pod.name(),
                         id);
-                cleanups.run(() -> cleanup.release(pod.namespace(), pod.name()));
+                cleanUp(pod.namespace(), pod.name(), () -> cleanup.release(pod.namespace(), pod.name()));
             }
             return;
         }
@@ -326,7 +346,8 @@ final class PodNews {
         }
         if (pod.deleting()) {
             if (held) {
-                cleanups.run(() -> cleanup.release(pod.namespace(), pod.name())); // on its way out: let it go
+                // on its way out: let it go
+                cleanUp(pod.namespace(), pod.name(), () -> cleanup.release(pod.namespace(), pod.name()));
             }
             return;
         }
@@ -334,7 +355,7 @@ final class PodNews {
         if (o instanceof Outcome.Succeeded || o instanceof Outcome.Failed) {
             // e.g. a crash between recording the outcome and labelling the pod: finish the cleanup.
             boolean delete = t.get().spec().cleanup().deletesPod(o instanceof Outcome.Succeeded);
-            cleanups.run(() -> cleanup.finished(pod.namespace(), pod.name(), delete, pod));
+            cleanUp(pod.namespace(), pod.name(), () -> cleanup.finished(pod.namespace(), pod.name(), delete, pod));
         }
     }
 }

@@ -65,7 +65,9 @@ final class TaskEngine implements AutoCloseable {
     private final Background cleanups = new Background("cleanup", 32);
     private final Background podReads = new Background("pod reads", 8);
     /** Log reads of ended tries, bounded: a burst of endings does not open a read per pod at once. */
-    private final Background logReads = new Background("log reads", 4); // each archive holds a store connection
+    // At most this many logs are read at once, each with up to 1 MiB buffered (PodLogArchiver);
+    // only logs bigger than that hold a store connection while they stream in.
+    private final Background logReads = new Background("log reads", 16);
 
     private final Launches launches;
     private final Liveness liveness;
