@@ -31,12 +31,6 @@ class ClusterDoingsTest {
         fx.close();
     }
 
-    private Task awaitEnd(TaskHandle h) {
-        await().atMost(Duration.ofSeconds(90))
-                .until(() -> fx.store.get(h.id()).orElseThrow().state().isTerminal());
-        return fx.store.get(h.id()).orElseThrow();
-    }
-
     private boolean podGone(Task t, int tryNumber) {
         return fx.admin
                         .pods()
@@ -53,7 +47,7 @@ class ClusterDoingsTest {
                 .infraRetries(1)
                 .build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.FAILED);
         assertThat(t.tryNumber()).as("a second try though retries is 0").isEqualTo(2);
         assertThat(t.infraFailures()).isEqualTo(1);
@@ -72,7 +66,7 @@ class ClusterDoingsTest {
                 .infraRetries(2)
                 .build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.FAILED);
         assertThat(t.tryNumber()).isEqualTo(3);
         assertThat(t.infraFailures()).isEqualTo(2);
@@ -84,7 +78,7 @@ class ClusterDoingsTest {
         TaskHandle h =
                 fx.drover.submit(fx.task("big", "unschedulable=3s; run=500ms").build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(t.tryNumber()).isEqualTo(1);
         assertThat(fx.store.transitions(h.id()))
@@ -98,7 +92,7 @@ class ClusterDoingsTest {
         TaskHandle h = fx.drover.submit(
                 fx.task("gated", "scheduling-gate=2s; run=500ms").build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(fx.store.transitions(h.id()))
                 .anyMatch(tr -> tr.reason() != null && tr.reason().contains("SchedulingGated"));
