@@ -29,37 +29,4 @@ public record Task(
         Instant createdAt,
         Instant updatedAt,
         Instant nextAttemptAt,
-        int infraFailures) {
-
-    /** A task none of whose tries the cluster ended. */
-    public Task(
-            String id,
-            TaskSpec spec,
-            String cluster,
-            TaskState state,
-            int tryNumber,
-            @Nullable String podName,
-            @Nullable String reason,
-            @Nullable FailureDetails failure,
-            @Nullable String owner,
-            boolean cancelRequested,
-            Instant createdAt,
-            Instant updatedAt,
-            Instant nextAttemptAt) {
-        this(
-                id,
-                spec,
-                cluster,
-                state,
-                tryNumber,
-                podName,
-                reason,
-                failure,
-                owner,
-                cancelRequested,
-                createdAt,
-                updatedAt,
-                nextAttemptAt,
-                0);
-    }
-}
+        int infraFailures) {}

@@ -65,46 +65,6 @@ public record TaskSpec(
         infraRetries = infraRetries == null ? DEFAULT_INFRA_RETRIES : infraRetries; // null: a spec stored before
     }
 
-    /** A spec with the default infrastructure budget. */
-    public TaskSpec(
-            String name,
-            String namespace,
-            @Nullable String image,
-            List<String> command,
-            List<String> args,
-            Map<String, String> env,
-            Map<String, String> requests,
-            Map<String, String> limits,
-            @Nullable String podTemplate,
-            @Nullable String podOverride,
-            Map<String, String> labels,
-            Map<String, String> annotations,
-            int retries,
-            Duration retryBackoff,
-            Duration startupTimeout,
-            @Nullable Duration runTimeout,
-            CleanupPolicy cleanup) {
-        this(
-                name,
-                namespace,
-                image,
-                command,
-                args,
-                env,
-                requests,
-                limits,
-                podTemplate,
-                podOverride,
-                labels,
-                annotations,
-                retries,
-                retryBackoff,
-                startupTimeout,
-                runTimeout,
-                cleanup,
-                DEFAULT_INFRA_RETRIES);
-    }
-
     public static Builder builder(String name) {
         return new Builder(name);
     }

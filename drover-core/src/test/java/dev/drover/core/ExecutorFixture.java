@@ -1,5 +1,7 @@
 package dev.drover.core;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TaskStores;
 import dev.drover.kube.KubeApi;
@@ -105,11 +107,20 @@ final class ExecutorFixture implements AutoCloseable {
                 s.retryBackoff(),
                 s.startupTimeout(),
                 s.runTimeout(),
-                s.cleanup());
+                s.cleanup(),
+                s.infraRetries());
     }
 
     Task runToEnd(TaskSpec spec) throws Exception {
         return drover.submit(spec).result().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Waits until the task of {@code h} has ended (in the store), and returns it. */
+    Task awaitEnd(TaskHandle h) {
+        // Generous: a 50 MB log is read and archived before its try ends.
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> store.get(h.id()).orElseThrow().state().isTerminal());
+        return store.get(h.id()).orElseThrow();
     }
 
     List<TaskState> states(String id) {

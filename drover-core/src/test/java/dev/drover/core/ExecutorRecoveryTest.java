@@ -54,7 +54,8 @@ class ExecutorRecoveryTest {
                     false,
                     t.createdAt(),
                     t.updatedAt(),
-                    t.nextAttemptAt());
+                    t.nextAttemptAt(),
+                    t.infraFailures());
             assertThat(launcher.launch(retry))
                     .isInstanceOfSatisfying(
                             LaunchResult.Rejected.class,

@@ -213,20 +213,7 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     /** The pod started, and the watch has not told yet (it lags behind): only a direct read sees it. */
     void startedUnseen(String namespace, String name) {
         pods.computeIfPresent(
-                namespace + "/" + name,
-                (k, p) -> new PodView(
-                        p.namespace(),
-                        p.name(),
-                        p.uid(),
-                        next(p),
-                        p.labels(),
-                        p.deleting(),
-                        "node-1",
-                        "Running",
-                        null,
-                        null,
-                        List.of(),
-                        List.of(new ContainerView("main", "running", null, null, null, true, 0, Instant.EPOCH, null))));
+                namespace + "/" + name, (k, p) -> moved(p, "node-1", "Running", null, null, runningMain()));
     }
 
     /** The direct reads of a pod so far. */
@@ -239,50 +226,17 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     /** The kubelet evicted the pod (node pressure): Failed, reason Evicted, its container killed. */
     void evicted(String namespace, String name) {
         PodView p = pods.get(namespace + "/" + name);
-        put(new PodView(
-                p.namespace(),
-                p.name(),
-                p.uid(),
-                next(p),
-                p.labels(),
-                p.deleting(),
-                "node-1",
-                "Failed",
-                "Evicted",
-                "The node was low on resource: memory.",
-                List.of(),
-                List.of(terminated(137, "Error"))));
+        put(moved(p, "node-1", "Failed", "Evicted", "The node was low on resource: memory.", terminated(137, "Error")));
     }
 
     /** The pod failed with a DisruptionTarget condition (e.g. preempted by the scheduler). */
     void disrupted(String namespace, String name, String reason, String message) {
         PodView p = pods.get(namespace + "/" + name);
-        put(new PodView(
-                p.namespace(),
-                p.name(),
-                p.uid(),
-                next(p),
-                p.labels(),
-                p.deleting(),
-                "node-1",
-                "Failed",
-                null,
-                null,
-                List.of(),
-                List.of(terminated(137, "Error")),
-                Set.of(),
-                null,
-                null,
-                reason,
-                message));
+        put(moved(p, "node-1", "Failed", null, null, List.of(terminated(137, "Error")), null, null, reason, message));
     }
 
     void running(String namespace, String name) {
-        phase(
-                namespace,
-                name,
-                "Running",
-                new ContainerView("main", "running", null, null, null, true, 0, Instant.EPOCH, null));
+        phase(namespace, name, "Running", runningMain());
     }
 
     void succeeded(String namespace, String name) {
@@ -305,22 +259,7 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
     /** The scheduler turned the pod down: PodScheduled=False with its reason and message. */
     void notScheduled(String namespace, String name, String reason, String message) {
         PodView p = pods.get(namespace + "/" + name);
-        put(new PodView(
-                p.namespace(),
-                p.name(),
-                p.uid(),
-                next(p),
-                p.labels(),
-                p.deleting(),
-                null,
-                "Pending",
-                null,
-                null,
-                List.of(),
-                List.of(),
-                java.util.Set.of(),
-                reason,
-                message));
+        put(moved(p, null, "Pending", null, null, List.of(), reason, message, null, null));
     }
 
     void relabel(String namespace, String name, String label, String value) {
@@ -330,24 +269,7 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
         }
         Map<String, String> labels = new HashMap<>(p.labels());
         labels.put(label, value);
-        put(new PodView(
-                p.namespace(),
-                p.name(),
-                p.uid(),
-                next(p),
-                labels,
-                p.deleting(),
-                p.nodeName(),
-                p.phase(),
-                p.reason(),
-                p.message(),
-                p.initContainers(),
-                p.containers(),
-                p.sidecars(),
-                p.notScheduledReason(),
-                p.notScheduledMessage(),
-                p.disruptionReason(),
-                p.disruptionMessage()));
+        put(copy(p, labels, p.deleting()));
     }
 
     /** A pod that exists in the cluster, whoever made it (e.g. left behind by an earlier scheduler). */
@@ -363,33 +285,72 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
 
     private void phase(String namespace, String name, String phase, ContainerView c) {
         PodView p = pods.get(namespace + "/" + name);
-        put(new PodView(
-                p.namespace(),
-                p.name(),
-                p.uid(),
-                next(p),
-                p.labels(),
-                p.deleting(),
-                "node-1",
-                phase,
-                null,
-                null,
-                List.of(),
-                List.of(c)));
+        put(moved(p, "node-1", phase, null, null, c));
     }
 
     private static ContainerView terminated(int exitCode, String reason) {
         return new ContainerView("main", "terminated", reason, null, exitCode, false, 0, Instant.EPOCH, Instant.EPOCH);
     }
 
+    private static ContainerView runningMain() {
+        return new ContainerView("main", "running", null, null, null, true, 0, Instant.EPOCH, null);
+    }
+
     private static PodView withDeleting(PodView p) {
+        return copy(p, p.labels(), true);
+    }
+
+    // Every version made here has no finalizers: the fake does not model them.
+
+    /** The next version of {@code p} as its kubelet (or the scheduler) reports it: one main container. */
+    private static PodView moved(
+            PodView p, String nodeName, String phase, String reason, String message, ContainerView main) {
+        return moved(p, nodeName, phase, reason, message, List.of(main), null, null, null, null);
+    }
+
+    /** The next version of {@code p} with this status and no init containers; identity, labels and deletion kept. */
+    private static PodView moved(
+            PodView p,
+            String nodeName,
+            String phase,
+            String reason,
+            String message,
+            List<ContainerView> containers,
+            String notScheduledReason,
+            String notScheduledMessage,
+            String disruptionReason,
+            String disruptionMessage) {
         return new PodView(
                 p.namespace(),
                 p.name(),
                 p.uid(),
                 next(p),
                 p.labels(),
-                true,
+                p.deleting(),
+                nodeName,
+                phase,
+                reason,
+                message,
+                List.of(),
+                containers,
+                Set.of(),
+                notScheduledReason,
+                notScheduledMessage,
+                disruptionReason,
+                disruptionMessage,
+                List.of(),
+                false);
+    }
+
+    /** The next version of {@code p}, only its labels or deletion changed. */
+    private static PodView copy(PodView p, Map<String, String> labels, boolean deleting) {
+        return new PodView(
+                p.namespace(),
+                p.name(),
+                p.uid(),
+                next(p),
+                labels,
+                deleting,
                 p.nodeName(),
                 p.phase(),
                 p.reason(),
@@ -400,7 +361,9 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
                 p.notScheduledReason(),
                 p.notScheduledMessage(),
                 p.disruptionReason(),
-                p.disruptionMessage());
+                p.disruptionMessage(),
+                List.of(),
+                false);
     }
 
     private static String next(PodView p) {

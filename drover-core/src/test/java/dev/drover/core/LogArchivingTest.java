@@ -1,7 +1,6 @@
 package dev.drover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.core.store.ArchivedLog;
 import dev.drover.core.store.LogArchive;
@@ -16,7 +15,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,12 +32,6 @@ class LogArchivingTest {
         }
     }
 
-    private Task awaitEnd(TaskHandle h) {
-        await().atMost(Duration.ofSeconds(120))
-                .until(() -> fx.store.get(h.id()).orElseThrow().state().isTerminal());
-        return fx.store.get(h.id()).orElseThrow();
-    }
-
     @Test
     void aFiftyMegabyteLogIsArchivedAsItsHeadAndTailUnderTheCapAndStreamsBack(TestGround ground, TestNamespace ns)
             throws Exception {
@@ -48,7 +40,7 @@ class LogArchivingTest {
         long size = 50_000_000;
         TaskHandle h = fx.drover.submit(fx.task("big", "run=3s; log-bytes=50MB").build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
         ArchivedLog a = fx.store.logs().find(t.id(), 1, "main").orElseThrow();
         assertThat(a.originalBytes()).isEqualTo(size);
@@ -81,7 +73,7 @@ class LogArchivingTest {
         TaskHandle h = fx.drover.submit(
                 fx.task("crash", "run=500ms; exit=3; log=starting|working|oops").build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.FAILED);
         assertThat(t.failure().logTail()).containsExactly("working", "oops");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -101,7 +93,7 @@ class LogArchivingTest {
         TaskHandle h =
                 fx.drover.submit(fx.task("crash", "run=500ms; exit=3; log=a|b").build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.failure().logTail()).containsExactly("b");
         assertThat(fx.store.logs().list(t.id())).isEmpty();
     }

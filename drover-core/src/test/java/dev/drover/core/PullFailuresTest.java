@@ -1,12 +1,12 @@
 package dev.drover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,10 +39,13 @@ class PullFailuresTest {
         fx.close();
     }
 
-    private Task awaitEnd(TaskHandle h) {
-        await().atMost(Duration.ofSeconds(90))
-                .until(() -> fx.store.get(h.id()).orElseThrow().state().isTerminal());
-        return fx.store.get(h.id()).orElseThrow();
+    /** When the task first entered {@code state}. */
+    private Instant entered(TaskHandle h, TaskState state) {
+        return fx.store.transitions(h.id()).stream()
+                .filter(tr -> tr.to() == state)
+                .findFirst()
+                .orElseThrow()
+                .at();
     }
 
     @Test
@@ -53,20 +56,10 @@ class PullFailuresTest {
                 .startupTimeout(Duration.ofSeconds(60))
                 .build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(t.tryNumber()).isEqualTo(1);
-        java.time.Instant pending = fx.store.transitions(h.id()).stream()
-                .filter(tr -> tr.to() == TaskState.PENDING)
-                .findFirst()
-                .orElseThrow()
-                .at();
-        java.time.Instant running = fx.store.transitions(h.id()).stream()
-                .filter(tr -> tr.to() == TaskState.RUNNING)
-                .findFirst()
-                .orElseThrow()
-                .at();
-        assertThat(Duration.between(pending, running))
+        assertThat(Duration.between(entered(h, TaskState.PENDING), entered(h, TaskState.RUNNING)))
                 .as("it waited on the registry for longer than the grace")
                 .isGreaterThan(Duration.ofSeconds(2));
     }
@@ -79,7 +72,7 @@ class PullFailuresTest {
                 .startupTimeout(Duration.ofSeconds(8))
                 .build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.FAILED);
         assertThat(t.failure().reason()).isEqualTo("StartupTimeout");
         assertThat(t.failure().message()).contains("503 Service Unavailable");
@@ -90,7 +83,7 @@ class PullFailuresTest {
         TaskHandle h = fx.drover.submit(
                 fx.task("never", "never-pull").retries(2, Duration.ofSeconds(1)).build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.FAILED);
         assertThat(t.tryNumber()).isEqualTo(1);
         assertThat(t.failure().reason()).isEqualTo("ErrImageNeverPull");
@@ -103,7 +96,7 @@ class PullFailuresTest {
                 .startupTimeout(Duration.ofSeconds(3))
                 .build());
 
-        Task t = awaitEnd(h);
+        Task t = fx.awaitEnd(h);
         assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(t.tryNumber()).isEqualTo(1);
     }

@@ -34,6 +34,11 @@ class TaskEngineTest {
         soon().until(() -> h.state(t.id()) == s);
     }
 
+    /** Waits until try {@code tryNumber} of {@code t} has its pod, Pending. */
+    private void awaitPendingTry(Task t, int tryNumber) {
+        soon().until(() -> h.stored(t.id()).tryNumber() == tryNumber && h.state(t.id()) == TaskState.PENDING);
+    }
+
     @Test
     void aTaskGoesFromQueuedThroughEveryStateToSucceededAndItsPodIsDeleted() {
         h.start();
@@ -203,20 +208,19 @@ class TaskEngineTest {
         h.start();
         Task t = h.submit(task("flaky").retries(2, Duration.ofSeconds(10)));
         for (int tryNumber = 1; tryNumber <= 2; tryNumber++) {
-            int n = tryNumber;
-            soon().until(() -> h.stored(t.id()).tryNumber() == n && h.state(t.id()) == TaskState.PENDING);
+            awaitPendingTry(t, tryNumber);
             java.time.Instant failedAt = h.clock.instant();
             h.cluster.failed(NS, h.podOf(t), 1);
             awaitState(t, TaskState.UP_FOR_RETRY);
 
-            Duration backoff = Duration.ofSeconds(10L << (n - 1));
+            Duration backoff = Duration.ofSeconds(10L << (tryNumber - 1));
             assertThat(h.stored(t.id()).nextAttemptAt()).isEqualTo(failedAt.plus(backoff));
             h.clock.advance(backoff.minusMillis(1));
             h.engine().nudge();
             assertThat(h.state(t.id())).as("not due yet").isEqualTo(TaskState.UP_FOR_RETRY);
             h.clock.advance(Duration.ofMillis(1));
         }
-        soon().until(() -> h.stored(t.id()).tryNumber() == 3 && h.state(t.id()) == TaskState.PENDING);
+        awaitPendingTry(t, 3);
         h.cluster.failed(NS, h.podOf(t), 1);
         awaitState(t, TaskState.FAILED);
     }
@@ -624,7 +628,7 @@ class TaskEngineTest {
         assertThat(h.stored(t.id()).reason()).startsWith("try 1 failed: StartupTimeout");
         assertThat(h.cluster.gets(NS, pod)).as("one GET for the decision").isEqualTo(1);
         h.clock.advance(Duration.ofSeconds(5));
-        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+        awaitPendingTry(t, 2);
     }
 
     // --- tries the cluster ended: the infrastructure budget
@@ -647,7 +651,7 @@ class TaskEngineTest {
         assertThat(up.infraFailures()).isEqualTo(1);
         assertThat(up.failure().reason()).isEqualTo("Evicted");
         h.clock.advance(Duration.ofSeconds(2));
-        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+        awaitPendingTry(t, 2);
         h.cluster.succeeded(NS, h.podOf(t));
         awaitState(t, TaskState.SUCCEEDED);
         assertThat(h.stored(t.id()).infraFailures()).isEqualTo(1);
@@ -662,13 +666,13 @@ class TaskEngineTest {
         awaitState(t, TaskState.UP_FOR_RETRY);
         assertThat(h.stored(t.id()).reason()).startsWith("try 1 ended by the cluster: PreemptionByScheduler");
         h.clock.advance(Duration.ofSeconds(2));
-        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+        awaitPendingTry(t, 2);
 
         h.cluster.failed(NS, h.podOf(t), 1);
         awaitState(t, TaskState.UP_FOR_RETRY);
         assertThat(h.stored(t.id()).reason()).startsWith("try 2 failed").endsWith("retrying in 2 s");
         h.clock.advance(Duration.ofSeconds(2));
-        soon().until(() -> h.stored(t.id()).tryNumber() == 3 && h.state(t.id()) == TaskState.PENDING);
+        awaitPendingTry(t, 3);
         h.cluster.failed(NS, h.podOf(t), 1);
 
         awaitState(t, TaskState.FAILED);
@@ -683,7 +687,7 @@ class TaskEngineTest {
         h.cluster.evicted(NS, h.podOf(t));
         awaitState(t, TaskState.UP_FOR_RETRY);
         h.clock.advance(Duration.ofSeconds(1));
-        soon().until(() -> h.stored(t.id()).tryNumber() == 2 && h.state(t.id()) == TaskState.PENDING);
+        awaitPendingTry(t, 2);
 
         h.cluster.evicted(NS, h.podOf(t));
         awaitState(t, TaskState.FAILED);

@@ -57,47 +57,6 @@ public record PodView(
         finalizers = finalizers == null || finalizers.isEmpty() ? List.of() : List.copyOf(finalizers);
     }
 
-    /** A pod without finalizers (e.g. one the cluster disrupts). */
-    public PodView(
-            @Nullable String namespace,
-            String name,
-            String uid,
-            String resourceVersion,
-            Map<String, String> labels,
-            boolean deleting,
-            @Nullable String nodeName,
-            @Nullable String phase,
-            @Nullable String reason,
-            @Nullable String message,
-            List<ContainerView> initContainers,
-            List<ContainerView> containers,
-            Set<String> sidecars,
-            @Nullable String notScheduledReason,
-            @Nullable String notScheduledMessage,
-            @Nullable String disruptionReason,
-            @Nullable String disruptionMessage) {
-        this(
-                namespace,
-                name,
-                uid,
-                resourceVersion,
-                labels,
-                deleting,
-                nodeName,
-                phase,
-                reason,
-                message,
-                initContainers,
-                containers,
-                sidecars,
-                notScheduledReason,
-                notScheduledMessage,
-                disruptionReason,
-                disruptionMessage,
-                List.of(),
-                false);
-    }
-
     /** Whether the pod carries {@code finalizer}. */
     public boolean hasFinalizer(String finalizer) {
         return finalizers.contains(finalizer);
@@ -127,44 +86,10 @@ public record PodView(
                 deletionFinal);
     }
 
-    /** A pod without a DisruptionTarget condition. */
-    public PodView(
-            @Nullable String namespace,
-            String name,
-            String uid,
-            String resourceVersion,
-            Map<String, String> labels,
-            boolean deleting,
-            @Nullable String nodeName,
-            @Nullable String phase,
-            @Nullable String reason,
-            @Nullable String message,
-            List<ContainerView> initContainers,
-            List<ContainerView> containers,
-            Set<String> sidecars,
-            @Nullable String notScheduledReason,
-            @Nullable String notScheduledMessage) {
-        this(
-                namespace,
-                name,
-                uid,
-                resourceVersion,
-                labels,
-                deleting,
-                nodeName,
-                phase,
-                reason,
-                message,
-                initContainers,
-                containers,
-                sidecars,
-                notScheduledReason,
-                notScheduledMessage,
-                null,
-                null);
-    }
-
-    /** A pod without sidecars that the scheduler has not turned down. */
+    /**
+     * A pod without sidecars or finalizers that the scheduler has not turned down nor the cluster
+     * disrupted (tests and fakes).
+     */
     public PodView(
             @Nullable String namespace,
             String name,
@@ -193,7 +118,11 @@ public record PodView(
                 containers,
                 Set.of(),
                 null,
-                null);
+                null,
+                null,
+                null,
+                List.of(),
+                false);
     }
 
     /** Whether {@code container} is an init container that is a native sidecar. */

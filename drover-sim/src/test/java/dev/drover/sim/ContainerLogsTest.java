@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.drover.testkit.KubernetesTest;
-import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
@@ -23,33 +22,17 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Container logs served on the kubelet port and read through the apiserver's {@code pods/<p>/log}. */
 @KubernetesTest
-class ContainerLogsTest {
-    private NodeSimulator sim;
-    private String ns;
-
-    @BeforeEach
-    void startSimulator(KubernetesClient client, TestNamespace namespace) {
-        ns = namespace.name();
-        sim = NodeSimulator.builder(client).namespaces(ns).build().start();
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
-    }
-
+class ContainerLogsTest extends SimulatorTest {
     private PodResource logs(KubernetesClient client, String name) {
         return client.pods().inNamespace(ns).withName(name);
     }
 
     private void awaitPhase(KubernetesClient client, String name, String phase) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> phase.equals(phase(client, ns, name)));
+        eventually().until(() -> phase.equals(phase(client, ns, name)));
     }
 
     @Test

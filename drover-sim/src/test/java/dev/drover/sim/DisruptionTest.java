@@ -8,46 +8,16 @@ import static dev.drover.sim.TestPods.phase;
 import static dev.drover.sim.TestPods.pod;
 import static dev.drover.sim.TestPods.status;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.testkit.KubernetesTest;
-import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Duration;
-import java.util.List;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code disrupt}: the DisruptionTarget condition of Kubernetes 1.26+, then what its writer does. */
 @KubernetesTest
-class DisruptionTest {
-    private NodeSimulator sim;
-    private String ns;
-
-    @BeforeEach
-    void startSimulator(KubernetesClient client, TestNamespace namespace) {
-        ns = namespace.name();
-        sim = NodeSimulator.builder(client).namespaces(ns).build().start();
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
-    }
-
-    private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(30));
-    }
-
-    private static Pod last(PodRecorder recorder, String name) {
-        List<Pod> versions = recorder.versions(name);
-        return versions.get(versions.size() - 1);
-    }
-
+class DisruptionTest extends SimulatorTest {
     private static boolean disrupted(Pod p) {
         return p.getStatus().getConditions() != null
                 && p.getStatus().getConditions().stream()

@@ -11,41 +11,17 @@ import static dev.drover.sim.TestPods.reasons;
 import static dev.drover.sim.TestPods.status;
 import static dev.drover.sim.TestPods.waitingReason;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.testkit.KubernetesTest;
-import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Duration;
 import java.util.List;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The failures a pod's behaviour annotation asks for, as a kubelet reports them. */
 @KubernetesTest
-class FailureBehavioursTest {
-    private NodeSimulator sim;
-    private String ns;
-
-    @BeforeEach
-    void startSimulator(KubernetesClient client, TestNamespace namespace) {
-        ns = namespace.name();
-        sim = NodeSimulator.builder(client).namespaces(ns).build().start();
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
-    }
-
-    private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(30));
-    }
-
+class FailureBehavioursTest extends SimulatorTest {
     private List<Event> events(KubernetesClient client, String pod, String reason) {
         return TestPods.events(client, ns, pod).stream()
                 .filter(e -> e.getReason().equals(reason))

@@ -8,49 +8,19 @@ import static dev.drover.sim.TestPods.pod;
 import static dev.drover.sim.TestPods.reasons;
 import static dev.drover.sim.TestPods.status;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.testkit.KubernetesTest;
-import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.time.Duration;
 import java.util.List;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the simulated kubelet does when a pod gets a deletionTimestamp. */
 @KubernetesTest
-class GracefulDeletionTest {
-    private NodeSimulator sim;
-    private String ns;
-
-    @BeforeEach
-    void startSimulator(KubernetesClient client, TestNamespace namespace) {
-        ns = namespace.name();
-        sim = NodeSimulator.builder(client).namespaces(ns).build().start();
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
-    }
-
-    private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(30));
-    }
-
-    /** The last version of the pod seen before it disappeared. */
-    private static Pod last(PodRecorder recorder, String name) {
-        List<Pod> versions = recorder.versions(name);
-        return versions.get(versions.size() - 1);
-    }
-
+class GracefulDeletionTest extends SimulatorTest {
     @Test
     void deletingARunningPodStopsItsContainersWithSigtermFailsThePodAndRemovesIt(KubernetesClient client) {
         try (PodRecorder recorder = new PodRecorder(client, ns)) {

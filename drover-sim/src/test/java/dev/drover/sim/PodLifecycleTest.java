@@ -10,10 +10,8 @@ import static dev.drover.sim.TestPods.pod;
 import static dev.drover.sim.TestPods.reasons;
 import static dev.drover.sim.TestPods.status;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.testkit.KubernetesTest;
-import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
@@ -23,32 +21,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A pod's way from Pending to Succeeded or Failed, as a v1.20 kubelet reports it (full fidelity). */
 @KubernetesTest
-class PodLifecycleTest {
-    private NodeSimulator sim;
-    private String ns;
-
-    @BeforeEach
-    void startSimulator(KubernetesClient client, TestNamespace namespace) {
-        ns = namespace.name();
-        sim = NodeSimulator.builder(client).namespaces(ns).build().start();
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
-    }
-
-    private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(30));
-    }
-
+class PodLifecycleTest extends SimulatorTest {
     @Test
     void aPodWithoutBehaviourRunsOneSecondAndSucceeds(KubernetesClient client) {
         Pod created = create(client, ns, pod("ok", null, container("main", "echo", "hello")));

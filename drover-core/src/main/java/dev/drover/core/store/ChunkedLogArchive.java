@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,11 @@ import org.jspecify.annotations.Nullable;
 
 /** Reading an archive of gzip chunks ({@link LogChunks}), wherever the chunks are kept. */
 abstract class ChunkedLogArchive implements LogArchive {
+    private final Clock clock;
+
+    ChunkedLogArchive(Clock clock) {
+        this.clock = clock;
+    }
 
     /** One archive as found: what it holds, and its chunks by number. */
     interface Found extends AutoCloseable {
@@ -24,6 +32,32 @@ abstract class ChunkedLogArchive implements LogArchive {
 
         @Override
         void close() throws IOException;
+    }
+
+    /** The record of a log whose chunks were just written. */
+    final ArchivedLog archived(String taskId, int tryNumber, String container, LogChunks.Written written) {
+        return new ArchivedLog(
+                taskId,
+                tryNumber,
+                container,
+                written.originalBytes(),
+                written.storedBytes(),
+                written.cutBytes(),
+                null,
+                now());
+    }
+
+    /** The record of a log that could not be read; checks the names and that there is a reason. */
+    final ArchivedLog unavailableLog(String taskId, int tryNumber, String container, String reason) {
+        LogKeys.check(taskId, tryNumber, container);
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("reason must say why the log could not be read");
+        }
+        return new ArchivedLog(taskId, tryNumber, container, 0, 0, 0, reason, now());
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The archive of (task, try, container), names already checked; null when there is none. */

@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,11 +40,10 @@ final class DirectoryLogArchive extends ChunkedLogArchive {
     private static final String META = ".log.properties";
 
     private final Path root;
-    private final Clock clock;
 
     DirectoryLogArchive(Path root, Clock clock) {
+        super(clock);
         this.root = root.toAbsolutePath().normalize();
-        this.clock = clock;
     }
 
     @Override
@@ -66,15 +64,7 @@ final class DirectoryLogArchive extends ChunkedLogArchive {
                 out.flush();
                 channel.force(true);
             }
-            ArchivedLog log = new ArchivedLog(
-                    taskId,
-                    tryNumber,
-                    container,
-                    written.originalBytes(),
-                    written.storedBytes(),
-                    written.cutBytes(),
-                    null,
-                    now());
+            ArchivedLog log = archived(taskId, tryNumber, container, written);
             Path meta = writeMeta(dir, log, sizes);
             Files.move(data, dir.resolve(container + DATA), StandardCopyOption.ATOMIC_MOVE);
             Files.move(meta, dir.resolve(container + META), StandardCopyOption.ATOMIC_MOVE);
@@ -86,11 +76,7 @@ final class DirectoryLogArchive extends ChunkedLogArchive {
 
     @Override
     public ArchivedLog unavailable(String taskId, int tryNumber, String container, String reason) {
-        LogKeys.check(taskId, tryNumber, container);
-        if (reason == null || reason.isBlank()) {
-            throw new IllegalArgumentException("reason must say why the log could not be read");
-        }
-        ArchivedLog log = new ArchivedLog(taskId, tryNumber, container, 0, 0, 0, reason, now());
+        ArchivedLog log = unavailableLog(taskId, tryNumber, container, reason);
         try {
             Path dir = Files.createDirectories(tryDir(taskId, tryNumber));
             Path meta = writeMeta(dir, log, List.of());
@@ -246,9 +232,5 @@ final class DirectoryLogArchive extends ChunkedLogArchive {
 
     private Path tryDir(String taskId, int tryNumber) {
         return root.resolve(taskId).resolve(Integer.toString(tryNumber));
-    }
-
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -50,11 +49,10 @@ final class JdbcLogArchive extends ChunkedLogArchive {
             rs.getInt("chunks"));
 
     private final Jdbi jdbi;
-    private final Clock clock;
 
     JdbcLogArchive(Jdbi jdbi, Clock clock) {
+        super(clock);
         this.jdbi = jdbi;
-        this.clock = clock;
     }
 
     @Override
@@ -84,15 +82,7 @@ final class JdbcLogArchive extends ChunkedLogArchive {
             if (batch[0] != null) {
                 batch[0].execute();
             }
-            ArchivedLog log = new ArchivedLog(
-                    taskId,
-                    tryNumber,
-                    container,
-                    written.originalBytes(),
-                    written.storedBytes(),
-                    written.cutBytes(),
-                    null,
-                    now());
+            ArchivedLog log = archived(taskId, tryNumber, container, written);
             replace(h, log, archiveId, written.chunks());
             return log;
         });
@@ -100,11 +90,7 @@ final class JdbcLogArchive extends ChunkedLogArchive {
 
     @Override
     public ArchivedLog unavailable(String taskId, int tryNumber, String container, String reason) {
-        LogKeys.check(taskId, tryNumber, container);
-        if (reason == null || reason.isBlank()) {
-            throw new IllegalArgumentException("reason must say why the log could not be read");
-        }
-        ArchivedLog log = new ArchivedLog(taskId, tryNumber, container, 0, 0, 0, reason, now());
+        ArchivedLog log = unavailableLog(taskId, tryNumber, container, reason);
         jdbi.useTransaction(h -> replace(h, log, RANDOM.nextLong(), 0));
         return log;
     }
@@ -209,9 +195,5 @@ final class JdbcLogArchive extends ChunkedLogArchive {
                     .bind("task", taskId)
                     .execute();
         });
-    }
-
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

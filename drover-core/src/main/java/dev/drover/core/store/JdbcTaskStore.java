@@ -170,7 +170,20 @@ final class JdbcTaskStore implements TaskStore {
         Instant stored = Instant.ofEpochMilli(at);
         List<Task> out = new ArrayList<>(specsById.size());
         specsById.forEach((id, spec) -> out.add(new Task(
-                id, spec, cluster, TaskState.QUEUED, 1, null, SUBMITTED, null, null, false, stored, stored, stored)));
+                id,
+                spec,
+                cluster,
+                TaskState.QUEUED,
+                1,
+                null,
+                SUBMITTED,
+                null,
+                null,
+                false,
+                stored,
+                stored,
+                stored,
+                0)));
         return out;
     }
 

@@ -27,20 +27,6 @@ public record TransitionRequest(
         @Nullable String expectedOwner,
         boolean infrastructure) {
 
-    /** A change that uses no infrastructure retry. */
-    public TransitionRequest(
-            String id,
-            int tryNumber,
-            Set<TaskState> from,
-            TaskState to,
-            String reason,
-            @Nullable FailureDetails failure,
-            @Nullable Instant nextAttemptAt,
-            Instant now,
-            @Nullable String expectedOwner) {
-        this(id, tryNumber, from, to, reason, failure, nextAttemptAt, now, expectedOwner, false);
-    }
-
     /** A change whatever the task's owner. */
     public TransitionRequest(
             String id,

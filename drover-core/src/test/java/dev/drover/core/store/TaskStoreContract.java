@@ -893,9 +893,18 @@ abstract class TaskStoreContract {
         store.takeOver("dead", "heir", 10, T0);
 
         TransitionRequest fromTheDead = new TransitionRequest(
-                t.id(), 1, Set.of(TaskState.LAUNCHING), TaskState.FAILED, "late news", null, null, T0, "dead");
+                t.id(), 1, Set.of(TaskState.LAUNCHING), TaskState.FAILED, "late news", null, null, T0, "dead", false);
         TransitionRequest fromTheHeir = new TransitionRequest(
-                t.id(), 1, Set.of(TaskState.LAUNCHING), TaskState.PENDING, "pod pending", null, null, T0, "heir");
+                t.id(),
+                1,
+                Set.of(TaskState.LAUNCHING),
+                TaskState.PENDING,
+                "pod pending",
+                null,
+                null,
+                T0,
+                "heir",
+                false);
 
         assertThat(store.transitionAll(List.of(fromTheDead)).getFirst()).isEmpty();
         assertThat(store.transitionAll(List.of(fromTheHeir)).getFirst())
