@@ -30,8 +30,12 @@ final class PodNews {
     private final TaskStore store;
     private final Clock clock;
     private final int failureLogLines;
-    /** Pods ({@code namespace/name}) whose cleanup writes are under way here. */
-    private final java.util.Set<String> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Pods ({@code namespace/name}) cleaned up here: {@link #UNDER_WAY}, or when it ended (nanoTime). */
+    private final java.util.Map<String, Long> cleaning = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final long UNDER_WAY = Long.MIN_VALUE;
+    /** How long after a cleanup the pod's news may still be the echo of its writes. */
+    private static final java.time.Duration ECHO = java.time.Duration.ofMinutes(1);
     /** Where logs are kept before a pod is let go; null: not kept (only a failed container's tail is read). */
     private final LogKeeper logs;
 
@@ -247,21 +251,32 @@ final class PodNews {
     }
 
     /**
-     * The cleanup write(s) of a recorded pod, in the background. Until they are done the pod's news
-     * (its delete seen by the watch) is this cleanup's own, not a stray's to settle.
+     * The cleanup write(s) of a pod, in the background. While they are under way, and for a while
+     * after (the watch may bring the delete they caused later than they finish), the pod's news is
+     * this cleanup's own, not a stray's to settle again.
      */
     private void cleanUp(String namespace, String pod, Runnable writes) {
         String key = namespace + "/" + pod;
-        if (!cleaning.add(key)) {
-            return; // already under way
+        if (cleaning.putIfAbsent(key, UNDER_WAY) != null && !settledLongAgo(key)) {
+            return; // under way, or just done
         }
+        cleaning.put(key, UNDER_WAY);
         cleanups.run(() -> {
             try {
                 writes.run();
             } finally {
-                cleaning.remove(key);
+                cleaning.put(key, System.nanoTime());
             }
         });
+        if (cleaning.size() > 10_000) {
+            cleaning.keySet().removeIf(this::settledLongAgo); // a bound: old entries say nothing any more
+        }
+    }
+
+    /** Whether the pod's cleanup here ended long enough ago that news of it is no longer its echo. */
+    private boolean settledLongAgo(String key) {
+        Long at = cleaning.get(key);
+        return at == null || at != Long.MIN_VALUE && System.nanoTime() - at > ECHO.toNanos();
     }
 
     private FailureDetails withLogTail(FailureDetails d, String namespace, String pod) {
@@ -326,7 +341,7 @@ final class PodNews {
      */
     void settleStray(PodView pod, boolean deleted, String id) {
         boolean held = pod.hasFinalizer(PodLabels.FINALIZER);
-        if (deleted || pod.deleting() && !held || cleaning.contains(pod.namespace() + "/" + pod.name())) {
+        if (deleted || pod.deleting() && !held || !settledLongAgo(pod.namespace() + "/" + pod.name())) {
             return; // gone, on its way out with nothing of ours on it, or being cleaned up here now
         }
         Optional<Task> t = store.get(id);
