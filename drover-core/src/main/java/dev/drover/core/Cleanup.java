@@ -18,8 +18,6 @@ interface Cleanup {
     /** Cancel: the revoked label (and the finalizer dropped) first, so whatever the pod says next is ignored, then the delete. */
     void revoke(String namespace, String pod);
 
-    void delete(String namespace, String pod);
-
     /** Drops Drover's finalizer only: the pod's outcome is recorded, or its task is not Drover's any more. */
     void release(String namespace, String pod);
 

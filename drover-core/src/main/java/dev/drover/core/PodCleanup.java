@@ -33,7 +33,7 @@ final class PodCleanup implements Cleanup {
         }
         boolean gone = false;
         if (last == null || !last.deleting()) {
-            gone = deleteCode(namespace, pod) == 404;
+            gone = delete(namespace, pod) == 404;
         }
         if (held && !gone) {
             release(namespace, pod); // a pod held by the finalizer goes with this write
@@ -43,16 +43,11 @@ final class PodCleanup implements Cleanup {
     @Override
     public void revoke(String namespace, String pod) {
         patch(namespace, pod, labelled(PodLabels.REVOKED) + "," + DROP_FINALIZER);
-        deleteCode(namespace, pod);
-    }
-
-    @Override
-    public void delete(String namespace, String pod) {
-        deleteCode(namespace, pod);
+        delete(namespace, pod);
     }
 
     /** The status code; 404: gone already; 0: it failed (logged). */
-    private int deleteCode(String namespace, String pod) {
+    private int delete(String namespace, String pod) {
         try {
             return api.delete(ResourceType.PODS.path(namespace) + "/" + pod);
         } catch (ApiException e) {

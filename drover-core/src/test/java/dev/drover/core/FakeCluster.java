@@ -103,8 +103,7 @@ final class FakeCluster implements Launcher, Cleanup, PodReads {
         delete(namespace, pod);
     }
 
-    @Override
-    public void delete(String namespace, String pod) {
+    void delete(String namespace, String pod) {
         calls.add("delete " + namespace + "/" + pod);
         PodView old = pods.remove(namespace + "/" + pod);
         if (old != null) {
