@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class KubeApi implements AutoCloseable {
     private final Map<String, RateLimiter> verbLimiters;
     private final int maxThrottledRetries;
     private final ApiCounters counters = new ApiCounters();
+    private final KubeMetrics metrics;
     private volatile long lastAnswerNanos = System.nanoTime();
     private final AtomicReference<@Nullable CompletableFuture<Optional<String>>> probe = new AtomicReference<>();
 
@@ -75,6 +77,7 @@ public final class KubeApi implements AutoCloseable {
         b.verbRates.forEach((verb, rate) -> perVerb.put(verb, new RateLimiter(rate.qps(), rate.burst())));
         this.verbLimiters = Map.copyOf(perVerb);
         this.maxThrottledRetries = b.maxThrottledRetries;
+        this.metrics = b.meterRegistry == null ? KubeMetrics.none() : new KubeMetrics(b.meterRegistry);
         try {
             // HTTP/1.1: a connection per request in flight. Over HTTP/2 the JDK client carries every
             // request on one connection, and a watch's events then queue behind the creates and
@@ -97,6 +100,16 @@ public final class KubeApi implements AutoCloseable {
     /** Requests made, by verb and status code, and the 429s sat out. */
     public ApiCounters counters() {
         return counters;
+    }
+
+    /** The meters of this client and of the informers on it ({@link Builder#meterRegistry}). */
+    KubeMetrics metrics() {
+        return metrics;
+    }
+
+    private void record(Call call, int code) {
+        counters.record(call.verb(), code);
+        metrics.request(call.verb(), call.path(), code);
     }
 
     /**
@@ -214,10 +227,10 @@ public final class KubeApi implements AutoCloseable {
             try {
                 Answer a = exchange(call);
                 a.body().close();
-                counters.record(call.verb(), a.code());
+                record(call, a.code());
                 mine.complete(Optional.empty());
             } catch (IOException e) {
-                counters.record(call.verb(), 0);
+                record(call, 0);
                 mine.complete(Optional.of(unanswered(e, timeout)));
             } catch (RuntimeException e) {
                 mine.completeExceptionally(e);
@@ -260,7 +273,7 @@ public final class KubeApi implements AutoCloseable {
                 }
                 limiter.acquire();
                 Answer a = exchange(call);
-                counters.record(call.verb(), a.code());
+                record(call, a.code());
                 if (a.code() / 100 == 2 || (a.code() == 404 && call.notFoundIsAnAnswer())) {
                     return a;
                 }
@@ -268,6 +281,7 @@ public final class KubeApi implements AutoCloseable {
                 if (a.code() == 429 && attempt < maxThrottledRetries) {
                     Duration wait = error.retryAfter().orElse(Duration.ofSeconds(1));
                     counters.recordThrottled();
+                    metrics.throttled(call.verb());
                     log.debug("429 on {} {}: waiting {} as the server asked", call.verb(), call.path(), wait);
                     limiter.pauseFor(wait); // everyone holds back at least that long ...
                     // ... and this request waits a random extra share, so the callers don't return as one herd.
@@ -277,7 +291,7 @@ public final class KubeApi implements AutoCloseable {
                 }
                 throw error;
             } catch (IOException e) {
-                counters.record(call.verb(), 0);
+                record(call, 0);
                 throw new ApiException(call.verb() + " " + call.path() + ": " + e, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -462,6 +476,7 @@ public final class KubeApi implements AutoCloseable {
         private int burst = 100;
         private int maxThrottledRetries = 10;
         private final Map<String, VerbRate> verbRates = new LinkedHashMap<>();
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(Config config) {
             this.config = config;
@@ -509,6 +524,16 @@ public final class KubeApi implements AutoCloseable {
                 throw new IllegalArgumentException("maxThrottledRetries must be >= 0 (got " + n + ")");
             }
             this.maxThrottledRetries = n;
+            return this;
+        }
+
+        /**
+         * Where this client's and its informers' meters go (requests by verb, resource and code,
+         * 429s, lists by cause, 410s, watch events; see the README's "Metrics"). Default: none
+         * (the meters are no-ops).
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = java.util.Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 
