@@ -2,7 +2,6 @@ package dev.drover.cli;
 
 import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,41 +26,37 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     PendingRulesOption pendingRules = new PendingRulesOption();
 
-    @Option(names = "--parallelism", description = "Tasks in flight at most (default: ${DEFAULT-VALUE}).")
-    int parallelism = 100;
+    @Mixin
+    ReplicaOptions replica = new ReplicaOptions();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(
-            names = "--heartbeat-interval",
-            converter = Durations.Converter.class,
-            description = "How often this replica heartbeats in the store (default: 5s).")
-    Duration heartbeatInterval = Duration.ofSeconds(5);
-
-    @Option(
-            names = "--alive-threshold",
-            converter = Durations.Converter.class,
-            description = "A replica whose last heartbeat is older than this is not alive and is taken over"
-                    + " (default: 30s; at least three heartbeat intervals).")
-    Duration aliveThreshold = Duration.ofSeconds(30);
-
-    @Option(
-            names = "--reconcile-interval",
-            converter = Durations.Converter.class,
-            description = "How often it compares the store's tasks with its own and settles the pods of replicas"
-                    + " that are not alive (default: 30s).")
-    Duration reconcileInterval = Duration.ofSeconds(30);
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A YAML file of settings (see the README's \"Configuration\"): defaults of these options;"
+                    + " $DROVER_<KEY> overrides it, a flag overrides both (default: $DROVER_CONFIG).")
+    java.nio.file.Path config;
 
     @Override
     public Integer call() throws Exception {
+        java.nio.file.Path file = config != null ? config : configFromEnv();
+        return ConfigFile.apply(this, spec, file, WorkerCommand::new).run();
+    }
+
+    private static java.nio.file.Path configFromEnv() {
+        String env = System.getenv("DROVER_CONFIG");
+        return env == null || env.isBlank() ? null : java.nio.file.Path.of(env);
+    }
+
+    private Integer run() throws Exception {
         pendingRules.rules(); // a bad file fails before anything is opened
         KubeTarget target = exec.kube.resolve();
         exec.checkSchedulerId();
         CountDownLatch stopped = new CountDownLatch(1);
         try (TaskStore store = exec.openStore();
-                Drover drover = pendingRules
-                        .applyTo(exec.drover(store))
-                        .parallelism(parallelism)
-                        .heartbeat(heartbeatInterval, aliveThreshold)
-                        .reconcileInterval(reconcileInterval)
+                Drover drover = replica.applyTo(pendingRules.applyTo(exec.drover(store)))
                         .build()
                         .start();
                 // On a signal the graceful stop writes to the store before the JVM's hooks run (an
@@ -73,7 +68,9 @@ final class WorkerCommand implements Callable<Integer> {
                 })) {
             System.err.printf(
                     "worker %s running on %s (parallelism %d); Ctrl-C stops%n",
-                    drover.schedulerId(), target.server() == null ? target.source() : target.server(), parallelism);
+                    drover.schedulerId(),
+                    target.server() == null ? target.source() : target.server(),
+                    replica.parallelism);
             while (!stopped.await(10, TimeUnit.SECONDS)) {
                 System.err.printf("in flight: %d%n", drover.inFlight());
             }
