@@ -251,6 +251,7 @@ class InClusterReplicaTest {
         env.put("KUBERNETES_SERVICE_PORT", Integer.toString(ground.apiServerPort()));
         env.put(InCluster.DIR_ENV, files.toString());
         env.put("DROVER_STORE", storeUrl);
+        env.put("DROVER_NAMESPACES", ns); // the Deployment's, from the pod's namespace
         env.put("DROVER_LOG", "info");
         Process p = pb.start();
         replicas.add(p);
