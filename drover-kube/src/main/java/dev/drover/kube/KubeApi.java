@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * 429 a pause of every caller of this client for the server's Retry-After (fabric8's own retry
  * computes it, then sleeps its plain backoff instead), then the request again. It also notes when
  * the server last answered anything, so a quiet watch can tell a calm namespace from a server that
- * stopped answering ({@link #probe}).
+ * stopped answering ({@link #probe}). A 401 with a token from a file ({@link InCluster}) reads the
+ * file again and, when the token changed, sends the request once more.
  */
 public final class KubeApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubeApi.class);
@@ -225,7 +226,7 @@ public final class KubeApi implements AutoCloseable {
             // Unbuffered, and closed unread: the headers are the answer.
             Call call = new Call("probe", "GET", "/version", null, null, null, timeout, false, true);
             try {
-                Answer a = exchange(call);
+                Answer a = exchange(call, token());
                 a.body().close();
                 record(call, a.code());
                 mine.complete(Optional.empty());
@@ -266,18 +267,26 @@ public final class KubeApi implements AutoCloseable {
      */
     private Answer send(Call call) {
         RateLimiter own = verbLimiters.get(call.verb());
+        boolean reauthorized = false;
         for (int attempt = 0; ; attempt++) {
             try {
                 if (own != null) {
                     own.acquire();
                 }
                 limiter.acquire();
-                Answer a = exchange(call);
+                String token = token();
+                Answer a = exchange(call, token);
                 record(call, a.code());
                 if (a.code() / 100 == 2 || (a.code() == 404 && call.notFoundIsAnAnswer())) {
                     return a;
                 }
                 ApiException error = errorOf(a);
+                if (a.code() == 401 && !reauthorized && tokenChangedSince(token)) {
+                    // A rotated token (the file changed since we last read it): once more with the new one.
+                    reauthorized = true;
+                    log.info("401 on {} {}: retrying once with the token read again", call.verb(), call.path());
+                    continue;
+                }
                 if (a.code() == 429 && attempt < maxThrottledRetries) {
                     Duration wait = error.retryAfter().orElse(Duration.ofSeconds(1));
                     counters.recordThrottled();
@@ -300,8 +309,8 @@ public final class KubeApi implements AutoCloseable {
         }
     }
 
-    /** One exchange, no retry; notes the answer's arrival. */
-    private Answer exchange(Call call) throws IOException, InterruptedException {
+    /** One exchange, no retry, with bearer {@code token} if not null; notes the answer's arrival. */
+    private Answer exchange(Call call, @Nullable String token) throws IOException, InterruptedException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(server + call.path() + encode(call.query())))
                 .header("Accept", "application/json")
                 .timeout(call.timeout());
@@ -311,7 +320,7 @@ public final class KubeApi implements AutoCloseable {
             rb.header("Content-Type", String.valueOf(call.contentType()))
                     .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body()));
         }
-        authorize(rb);
+        authorize(rb, token);
         if (call.buffered()) {
             HttpResponse<byte[]> r = sendWithDeadline(rb.build());
             answered();
@@ -348,10 +357,27 @@ public final class KubeApi implements AutoCloseable {
         lastAnswerNanos = System.nanoTime();
     }
 
-    private void authorize(HttpRequest.Builder rb) {
-        String token = config.getOauthTokenProvider() != null
+    /** The bearer token to send now: the provider's (e.g. a rotating {@link TokenFile}), else the config's. */
+    private @Nullable String token() {
+        return config.getOauthTokenProvider() != null
                 ? config.getOauthTokenProvider().getToken()
                 : config.getAutoOAuthToken() != null ? config.getAutoOAuthToken() : config.getOauthToken();
+    }
+
+    /**
+     * After a 401: reads a token file again and tells whether the token now differs from {@code
+     * sent} (another request may have read the new one already). A token that did not change is not
+     * worth a second try.
+     */
+    private boolean tokenChangedSince(@Nullable String sent) {
+        if (config.getOauthTokenProvider() instanceof TokenFile file) {
+            file.reload();
+            return !file.getToken().equals(sent);
+        }
+        return false;
+    }
+
+    private void authorize(HttpRequest.Builder rb, @Nullable String token) {
         if (token != null && !token.isEmpty()) {
             rb.header("Authorization", "Bearer " + token);
         } else if (config.getUsername() != null && config.getPassword() != null) {
