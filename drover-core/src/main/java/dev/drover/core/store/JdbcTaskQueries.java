@@ -34,7 +34,28 @@ final class JdbcTaskQueries {
     /** A task with its place in the listing's order. */
     private record Row(Task task, long seq) {}
 
+    /** A statement and the values it binds by name. */
+    record Sql(String sql, Map<String, Object> binds) {}
+
     TaskPage query(TaskQuery q) {
+        Sql statement = sql(q);
+        List<Row> rows = jdbi.withHandle(h -> {
+            Query query = h.createQuery(statement.sql());
+            statement.binds().forEach(query::bind);
+            return query.map((rs, ctx) -> new Row(taskRows.map(rs, ctx), rs.getLong("seq")))
+                    .list();
+        });
+        if (rows.size() <= q.limit()) {
+            return new TaskPage(rows.stream().map(Row::task).toList(), null);
+        }
+        Row last = rows.get(q.limit() - 1);
+        return new TaskPage(
+                rows.subList(0, q.limit()).stream().map(Row::task).toList(),
+                new TaskCursor(last.task().createdAt().toEpochMilli(), last.seq()).encode());
+    }
+
+    /** The listing's statement: one more row than the page, which tells whether there is a next page. */
+    static Sql sql(TaskQuery q) {
         List<String> where = new ArrayList<>();
         Map<String, Object> binds = new LinkedHashMap<>();
         if (q.name() != null) {
@@ -72,20 +93,8 @@ final class JdbcTaskQueries {
                             .collect(Collectors.joining(" UNION ALL "))
                     + ") u" + ORDER;
         }
-        int fetch = q.limit() + 1; // one more tells whether there is a next page
-        List<Row> rows = jdbi.withHandle(h -> {
-            Query query = h.createQuery(sql).bind("fetch", fetch);
-            binds.forEach(query::bind);
-            return query.map((rs, ctx) -> new Row(taskRows.map(rs, ctx), rs.getLong("seq")))
-                    .list();
-        });
-        if (rows.size() <= q.limit()) {
-            return new TaskPage(rows.stream().map(Row::task).toList(), null);
-        }
-        Row last = rows.get(q.limit() - 1);
-        return new TaskPage(
-                rows.subList(0, q.limit()).stream().map(Row::task).toList(),
-                new TaskCursor(last.task().createdAt().toEpochMilli(), last.seq()).encode());
+        binds.put("fetch", q.limit() + 1);
+        return new Sql(sql, binds);
     }
 
     private static String whereClause(List<String> conditions, TaskState state) {
