@@ -1,5 +1,8 @@
 package dev.drover.core;
 
+import dev.drover.core.store.IdempotencyConflictException;
+import dev.drover.core.store.IdempotencyKey;
+import dev.drover.core.store.Submission;
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.KubeApi;
 import io.fabric8.kubernetes.api.model.NamedContext;
@@ -208,6 +211,58 @@ public final class Drover implements AutoCloseable {
      * InvalidTaskException} naming the first bad task ({@code tasks[i].field}); nothing is stored then.
      */
     public List<TaskHandle> submitAll(List<TaskSpec> specs) {
+        check(specs);
+        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+        List<TaskHandle> out = newHandles(specs, byId);
+        List<Task> stored;
+        try {
+            stored = store.insertAll(byId, cluster, clock.instant());
+        } catch (RuntimeException e) {
+            byId.keySet().forEach(handles::forget);
+            throw e;
+        }
+        metrics.submitted(stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            out.get(i).changed(stored.get(i));
+        }
+        engine.nudge();
+        return out;
+    }
+
+    /**
+     * {@link #submitAll(List)} once per idempotency key: a submit again with the same principal,
+     * key and request hash (a client's retry, to this Drover or another on the same store) stores
+     * nothing and returns the first submit's tasks ({@link Submission#replayed()}); the same key
+     * with another request hash throws {@link IdempotencyConflictException}. The tasks are checked
+     * first either way ({@code InvalidTaskException}). Handles ({@link #handle}) exist for the tasks
+     * this call stored.
+     */
+    public Submission submitAll(List<TaskSpec> specs, IdempotencyKey key) {
+        Objects.requireNonNull(key, "key");
+        check(specs);
+        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+        List<TaskHandle> out = newHandles(specs, byId);
+        Submission submission;
+        try {
+            submission = store.insertAll(byId, cluster, clock.instant(), key);
+        } catch (RuntimeException e) {
+            byId.keySet().forEach(handles::forget);
+            throw e;
+        }
+        if (submission.replayed()) {
+            byId.keySet().forEach(handles::forget); // never stored
+            return submission;
+        }
+        metrics.submitted(submission.tasks().size());
+        for (int i = 0; i < submission.tasks().size(); i++) {
+            out.get(i).changed(submission.tasks().get(i));
+        }
+        engine.nudge();
+        return submission;
+    }
+
+    /** Checks every task (and its namespace), naming a bad one {@code tasks[i].field} when there are several. */
+    private void check(List<TaskSpec> specs) {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
@@ -228,25 +283,16 @@ public final class Drover implements AutoCloseable {
                         e.getMessage().substring(e.field().length() + 2));
             }
         }
-        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+    }
+
+    /** New ids for {@code specs} into {@code byId}, and their handles (before the insert: the scheduler may claim at once). */
+    private List<TaskHandle> newHandles(List<TaskSpec> specs, LinkedHashMap<String, TaskSpec> byId) {
         List<TaskHandle> out = new ArrayList<>(specs.size());
         List<String> ids = TaskIds.distinct(specs.size(), TaskIds::next);
         for (int i = 0; i < specs.size(); i++) {
             byId.put(ids.get(i), specs.get(i));
-            out.add(handles.add(ids.get(i))); // before the insert: the scheduler may claim it at once
+            out.add(handles.add(ids.get(i)));
         }
-        List<Task> stored;
-        try {
-            stored = store.insertAll(byId, cluster, clock.instant());
-        } catch (RuntimeException e) {
-            byId.keySet().forEach(handles::forget);
-            throw e;
-        }
-        metrics.submitted(stored.size());
-        for (int i = 0; i < stored.size(); i++) {
-            out.get(i).changed(stored.get(i));
-        }
-        engine.nudge();
         return out;
     }
 
