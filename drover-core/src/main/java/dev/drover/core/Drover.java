@@ -43,6 +43,7 @@ public final class Drover implements AutoCloseable {
     private final Handles handles;
     private final Duration aliveThreshold;
     private final NamespaceCheck namespaces;
+    private final TaskLogs logs;
     private boolean closed;
 
     private Drover(Builder b) {
@@ -90,6 +91,39 @@ public final class Drover implements AutoCloseable {
                 b.ownSubmissionsOnly ? this::openSubmissions : null);
         this.handles = new Handles(store, b.handlePoll, engine::holds);
         this.namespaces = new NamespaceCheck(api, cluster);
+        this.logs = new TaskLogs(store, b.logArchive != null ? b.logArchive : store.logs(), () -> api);
+    }
+
+    /**
+     * Task logs as {@code drover logs} gives them: archived once a try ended (where this Drover
+     * archives them), else from the pod.
+     */
+    public TaskLogs logs() {
+        return logs;
+    }
+
+    /**
+     * The Kubernetes Events of a try's pod (the latest try when {@code tryNumber} is null), oldest
+     * first, as the apiserver's watch cache has them (a list at resourceVersion 0: no quorum read).
+     * Empty for an unknown task or a try whose pod was never made; the apiserver keeps Events
+     * about an hour. Throws {@link dev.drover.kube.ApiException} when it cannot be asked.
+     */
+    public List<dev.drover.kube.EventView> events(String taskId, @org.jspecify.annotations.Nullable Integer tryNumber) {
+        Optional<Task> t = store.get(taskId);
+        if (t.isEmpty()) {
+            return List.of();
+        }
+        int n = tryNumber == null ? t.get().tryNumber() : tryNumber;
+        String pod = TaskIds.podName(t.get().spec().name(), taskId, n);
+        List<dev.drover.kube.EventView> events = new ArrayList<>(api.get(
+                "list",
+                dev.drover.kube.ResourceType.EVENTS.path(t.get().spec().namespace()),
+                java.util.Map.of(
+                        "fieldSelector", "involvedObject.kind=Pod,involvedObject.name=" + pod, "resourceVersion", "0"),
+                dev.drover.kube.EventView::listOf));
+        events.sort(java.util.Comparator.comparing(
+                e -> e.lastTimestamp() != null ? e.lastTimestamp() : java.time.Instant.EPOCH));
+        return events;
     }
 
     /**

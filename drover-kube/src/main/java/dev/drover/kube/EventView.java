@@ -61,4 +61,18 @@ public record EventView(
                 last != null ? last : PodView.instant(o, "eventTime"),
                 PodView.intern(PodView.text(o.path("source"), "component")));
     }
+
+    /**
+     * The items of an EventList body (the answer of a list of events), in the server's order. For
+     * one-off reads such as a task's events; the watch decodes events as they stream instead.
+     */
+    public static List<EventView> listOf(java.io.InputStream body) throws java.io.IOException {
+        JsonNode items = LIST_READER.readTree(body).path("items");
+        List<EventView> out = new java.util.ArrayList<>(items.size());
+        items.forEach(item -> out.add(from(item)));
+        return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper LIST_READER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 }

@@ -22,6 +22,7 @@ public final class DroverCommand implements Runnable {
             TaskCommands.Cancel.class,
             TaskCommands.Logs.class,
             WorkerCommand.class,
+            ServerCommand.class,
             ReplicasCommand.class,
             GcCommand.class);
 

@@ -2,13 +2,11 @@ package dev.drover.cli;
 
 import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code drover worker}: one replica of the scheduler, until interrupted. */
 @Command(
@@ -27,28 +25,8 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     PendingRulesOption pendingRules = new PendingRulesOption();
 
-    @Option(names = "--parallelism", description = "Tasks in flight at most (default: ${DEFAULT-VALUE}).")
-    int parallelism = 100;
-
-    @Option(
-            names = "--heartbeat-interval",
-            converter = Durations.Converter.class,
-            description = "How often this replica heartbeats in the store (default: 5s).")
-    Duration heartbeatInterval = Duration.ofSeconds(5);
-
-    @Option(
-            names = "--alive-threshold",
-            converter = Durations.Converter.class,
-            description = "A replica whose last heartbeat is older than this is not alive and is taken over"
-                    + " (default: 30s; at least three heartbeat intervals).")
-    Duration aliveThreshold = Duration.ofSeconds(30);
-
-    @Option(
-            names = "--reconcile-interval",
-            converter = Durations.Converter.class,
-            description = "How often it compares the store's tasks with its own and settles the pods of replicas"
-                    + " that are not alive (default: 30s).")
-    Duration reconcileInterval = Duration.ofSeconds(30);
+    @Mixin
+    ReplicaOptions replica = new ReplicaOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -57,11 +35,7 @@ final class WorkerCommand implements Callable<Integer> {
         exec.checkSchedulerId();
         CountDownLatch stopped = new CountDownLatch(1);
         try (TaskStore store = exec.openStore();
-                Drover drover = pendingRules
-                        .applyTo(exec.drover(store))
-                        .parallelism(parallelism)
-                        .heartbeat(heartbeatInterval, aliveThreshold)
-                        .reconcileInterval(reconcileInterval)
+                Drover drover = replica.applyTo(pendingRules.applyTo(exec.drover(store)))
                         .build()
                         .start();
                 // On a signal the graceful stop writes to the store before the JVM's hooks run (an
@@ -73,7 +47,9 @@ final class WorkerCommand implements Callable<Integer> {
                 })) {
             System.err.printf(
                     "worker %s running on %s (parallelism %d); Ctrl-C stops%n",
-                    drover.schedulerId(), target.server() == null ? target.source() : target.server(), parallelism);
+                    drover.schedulerId(),
+                    target.server() == null ? target.source() : target.server(),
+                    replica.parallelism);
             while (!stopped.await(10, TimeUnit.SECONDS)) {
                 System.err.printf("in flight: %d%n", drover.inFlight());
             }

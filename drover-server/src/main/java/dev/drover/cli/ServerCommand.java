@@ -1,0 +1,132 @@
+package dev.drover.cli;
+
+import dev.drover.core.Drover;
+import dev.drover.core.store.TaskStore;
+import dev.drover.server.DroverServer;
+import dev.drover.server.Tls;
+import dev.drover.server.TokenFile;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code drover server}: a replica (scheduler and watches) with the REST API, dashboard and metrics. */
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        header = "Runs a replica with the REST API (/api/v1), the dashboard (/) and metrics (/metrics).",
+        description = {
+            "A worker (the same options) that also serves HTTP until Ctrl-C or SIGTERM. Callers need a bearer",
+            "token from --token-file (lines token,name,role; role read, submit or admin); --no-auth serves",
+            "everyone as admin, on loopback only. --read-only serves reads and schedules nothing."
+        })
+final class ServerCommand implements Callable<Integer> {
+    @Mixin
+    ExecutorOptions exec = new ExecutorOptions();
+
+    @Mixin
+    PendingRulesOption pendingRules = new PendingRulesOption();
+
+    @Mixin
+    ReplicaOptions replica = new ReplicaOptions();
+
+    @Option(
+            names = "--port",
+            description = "The HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one and prints it).")
+    int port = 8080;
+
+    @Option(
+            names = "--host",
+            description = "The address to listen on (default: every address; with --no-auth 127.0.0.1).")
+    String host;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Bearer tokens: lines token,name,role.")
+    Path tokenFile;
+
+    @Option(
+            names = "--no-auth",
+            description = "Serve without authentication (every caller is an admin); loopback addresses only.")
+    boolean noAuth;
+
+    @Option(names = "--read-only", description = "Serve the API and dashboard without scheduling; no submit, cancel.")
+    boolean readOnly;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS with this certificate (chain).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The PKCS#8 private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(
+            names = "--max-body-bytes",
+            description = "The largest request body taken (default: ${DEFAULT-VALUE}); larger ones answer 413.")
+    long maxBodyBytes = DroverServer.DEFAULT_MAX_BODY_BYTES;
+
+    @Override
+    public Integer call() throws Exception {
+        pendingRules.rules(); // bad input fails before anything is opened
+        if (tokenFile == null && !noAuth) {
+            throw new IllegalArgumentException(
+                    "--token-file: give a file of bearer tokens (lines token,name,role), or --no-auth to serve"
+                            + " without authentication on loopback");
+        }
+        if (tokenFile != null && noAuth) {
+            throw new IllegalArgumentException("--token-file and --no-auth: choose one");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together; give both or neither");
+        }
+        TokenFile tokens = tokenFile == null ? null : readTokens();
+        exec.kube.resolve();
+        exec.checkSchedulerId();
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (TaskStore store = exec.openStore();
+                Drover drover = replica.applyTo(pendingRules.applyTo(exec.drover(store)))
+                        .build()) {
+            DroverServer.Builder b = DroverServer.builder(drover, store)
+                    .port(port)
+                    .readOnly(readOnly)
+                    .maxBodyBytes(maxBodyBytes)
+                    .metrics(metrics);
+            if (tokens != null) {
+                b.authenticator(tokens);
+            } else {
+                b.withoutAuthentication();
+            }
+            b.host(host != null ? host : noAuth ? "127.0.0.1" : "0.0.0.0");
+            if (tlsCert != null) {
+                b.tls(Tls.fromPem(tlsCert, tlsKey));
+            }
+            try (DroverServer server = b.build();
+                    StopSignals stop = StopSignals.onStop(() -> {
+                        System.err.printf("server %s stopping%n", drover.schedulerId());
+                        drover.close();
+                        stopped.countDown();
+                    })) {
+                if (!readOnly) {
+                    drover.start();
+                }
+                server.start();
+                System.out.println("drover server " + drover.schedulerId() + " serving on " + server.url()
+                        + (readOnly ? " (read-only)" : ""));
+                System.out.flush();
+                stopped.await();
+                stop.awaitStopIfStopping();
+            }
+        }
+        return 0;
+    }
+
+    private TokenFile readTokens() {
+        try {
+            return TokenFile.read(tokenFile);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--token-file " + e.getMessage(), e);
+        }
+    }
+}

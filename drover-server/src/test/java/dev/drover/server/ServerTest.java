@@ -1,0 +1,258 @@
+package dev.drover.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.core.Drover;
+import dev.drover.core.store.TaskStore;
+import dev.drover.core.store.TaskStores;
+import dev.drover.sim.NodeSimulator;
+import dev.drover.testkit.KubernetesTest;
+import dev.drover.testkit.TestGround;
+import dev.drover.testkit.TestNamespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST API of {@code drover server} on a real apiserver: submit, read, cancel, logs, Events, errors, auth. */
+@KubernetesTest
+class ServerTest {
+    static final String READ = "read-token-0123456789";
+    static final String SUBMIT = "submit-token-0123456789";
+    static final String ADMIN = "admin-token-0123456789";
+
+    private NodeSimulator sim;
+    private TaskStore store;
+    private Drover drover;
+    private DroverServer server;
+    private ApiClient api;
+    private String ns;
+
+    @BeforeEach
+    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir)
+            throws IOException {
+        ns = namespace.name();
+        sim = NodeSimulator.builder(client)
+                .namespaces(ns)
+                .nodeNamePrefix(ns + "-")
+                .build()
+                .start();
+        store = TaskStores.fromUrl(
+                "jdbc:h2:mem:server" + ThreadLocalRandom.current().nextInt(1 << 30)
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        drover = Drover.builder(ground.adminConfig(), store)
+                .schedulerId("server-" + ns)
+                .cluster("server-test")
+                .tick(Duration.ofMillis(100))
+                .build()
+                .start();
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, """
+                # token,name,role
+                %s,rita,read
+                %s,sam,submit
+                %s,ada,admin
+                """.formatted(READ, SUBMIT, ADMIN));
+        server = DroverServer.builder(drover, store)
+                .host("127.0.0.1")
+                .port(0)
+                .authenticator(TokenFile.read(tokens))
+                .maxBodyBytes(64 * 1024)
+                .build()
+                .start();
+        api = new ApiClient(server.url());
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+        drover.close();
+        store.close();
+        sim.close();
+    }
+
+    private String task(String behavior, String more) {
+        return """
+                {"name": "hello", "namespace": "%s", "image": "busybox:1.36", "command": ["echo", "hi"],
+                 "labels": {"team": "etl"}, "annotations": {"%s": "%s"}%s}
+                """.formatted(ns, NodeSimulator.BEHAVIOR_ANNOTATION, behavior, more);
+    }
+
+    private JsonNode awaitState(String id, String state) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            last[0] = api.get("/api/v1/tasks/" + id, READ).json();
+            return last[0].path("state").asText().equals(state);
+        });
+        return last[0];
+    }
+
+    @Test
+    void aSubmittedTaskRunsAndItsStateTriesLogAndEventsCanBeRead() {
+        ApiClient.Answer created = api.post("/api/v1/tasks", SUBMIT, task("run=300ms; log=alpha|beta", ""));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.json().path("id").asText();
+
+        JsonNode done = awaitState(id, "SUCCEEDED");
+        assertThat(done.path("spec").path("image").asText()).isEqualTo("busybox:1.36");
+        assertThat(done.path("spec").path("labels").path("team").asText()).isEqualTo("etl");
+        assertThat(done.path("tries")).hasSize(1);
+        assertThat(done.path("tries").get(0).path("pod").asText()).isEqualTo("hello-" + id + "-1");
+        assertThat(done.path("transitions").findValuesAsText("to")).contains("QUEUED", "RUNNING", "SUCCEEDED");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            ApiClient.Answer log = api.get("/api/v1/tasks/" + id + "/logs", READ);
+            assertThat(log.status()).as(log.body()).isEqualTo(200);
+            assertThat(log.body()).isEqualTo("alpha\nbeta\n");
+        });
+        assertThat(api.get("/api/v1/tasks/" + id + "/logs?tail=1", READ).body()).isEqualTo("beta\n");
+
+        ApiClient.Answer events = api.get("/api/v1/tasks/" + id + "/events", READ);
+        assertThat(events.status()).as(events.body()).isEqualTo(200);
+        assertThat(events.json().path("items").findValuesAsText("reason")).contains("Scheduled", "Started");
+
+        JsonNode listed = api.get("/api/v1/tasks?state=succeeded", READ).json();
+        assertThat(listed.path("items").findValuesAsText("id")).contains(id);
+    }
+
+    @Test
+    void aBatchIsAllOrNothingAndEachBadFieldIsNamed() {
+        String good = task("run=100ms", "");
+        String bad = task("run=100ms", ", \"startupTimeout\": \"5x\"");
+        int before = api.get("/api/v1/tasks", READ).json().path("items").size();
+
+        ApiClient.Answer refused = api.post("/api/v1/tasks", SUBMIT, "{\"tasks\": [" + good + "," + bad + "]}");
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().path("field").asText()).isEqualTo("tasks[1].startupTimeout");
+        assertThat(refused.json().path("detail").asText()).contains("'5x' is not a duration");
+        assertThat(api.get("/api/v1/tasks", READ).json().path("items")).hasSize(before);
+
+        ApiClient.Answer stored = api.post("/api/v1/tasks", SUBMIT, "{\"tasks\": [" + good + "," + good + "]}");
+        assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+        assertThat(stored.json().path("ids")).hasSize(2);
+    }
+
+    @Test
+    void badRequestsAreProblemsNamingTheFieldAndNeverHarmATaskInFlight() {
+        String id = api.post("/api/v1/tasks", SUBMIT, task("run=2s", ""))
+                .json()
+                .path("id")
+                .asText();
+
+        ApiClient.Answer notJson = api.post("/api/v1/tasks", SUBMIT, "{\"image\": ");
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.json().path("detail").asText()).contains("not valid JSON");
+        ApiClient.Answer unknown = api.post("/api/v1/tasks", SUBMIT, task("run=1s", ", \"imagePullPolicy\": \"x\""));
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.json().path("field").asText()).isEqualTo("imagePullPolicy");
+        assertThat(unknown.json().path("detail").asText()).contains("unknown field");
+        ApiClient.Answer badNamespace =
+                api.post("/api/v1/tasks", SUBMIT, "{\"image\": \"busybox:1.36\", \"namespace\": \"Not_A_Name\"}");
+        assertThat(badNamespace.status()).isEqualTo(422);
+        assertThat(badNamespace.json().path("field").asText()).isEqualTo("namespace");
+        ApiClient.Answer huge =
+                api.post("/api/v1/tasks", SUBMIT, task("run=1s", ", \"args\": [\"" + "x".repeat(70_000) + "\"]"));
+        assertThat(huge.status()).isEqualTo(413);
+        ApiClient.Answer array = api.post("/api/v1/tasks", SUBMIT, "[]");
+        assertThat(array.status()).isEqualTo(400);
+        ApiClient.Answer noBody = api.post("/api/v1/tasks", SUBMIT, null);
+        assertThat(noBody.status()).isEqualTo(400);
+        ApiClient.Answer badLimit = api.get("/api/v1/tasks?limit=0", READ);
+        assertThat(badLimit.status()).isEqualTo(400);
+        assertThat(badLimit.json().path("field").asText()).isEqualTo("limit");
+        ApiClient.Answer badState = api.get("/api/v1/tasks?state=sleeping", READ);
+        assertThat(badState.status()).isEqualTo(400);
+        assertThat(badState.json().path("field").asText()).isEqualTo("state");
+        assertThat(api.get("/api/v1/tasks/nope", READ).status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/nothing-here", READ).status()).isEqualTo(404);
+        ApiClient.Answer wrongMethod = api.send("DELETE", "/api/v1/tasks", ADMIN, null);
+        assertThat(wrongMethod.status()).isEqualTo(405);
+
+        awaitState(id, "SUCCEEDED");
+    }
+
+    @Test
+    void aCancelledTaskEndsCancelledAndASecondCancelIsAConflict() {
+        String id = api.post("/api/v1/tasks", SUBMIT, task("run=60s", ""))
+                .json()
+                .path("id")
+                .asText();
+        awaitState(id, "RUNNING");
+
+        ApiClient.Answer cancel = api.post("/api/v1/tasks/" + id + "/cancel", SUBMIT, null);
+        assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
+        awaitState(id, "CANCELLED");
+        assertThat(api.post("/api/v1/tasks/" + id + "/cancel", SUBMIT, null).status())
+                .isEqualTo(409);
+        assertThat(api.post("/api/v1/tasks/nope/cancel", SUBMIT, null).status()).isEqualTo(404);
+    }
+
+    /** Every route: no token is 401, an unknown token is 401, a token whose role is too low is 403. */
+    @Test
+    void everyRouteNeedsATokenWithItsRole() {
+        String id = api.post("/api/v1/tasks", SUBMIT, task("run=100ms", ""))
+                .json()
+                .path("id")
+                .asText();
+        List<String> checked = new ArrayList<>();
+        for (Router.Route r : server.router().routes()) {
+            String path = r.template().replace("{id}", id);
+            String body = r.method().equals("POST") ? task("run=100ms", "") : null;
+            if (r.role() == null) {
+                assertThat(api.send(r.method(), path, null, body).status())
+                        .as("public " + r.template())
+                        .isLessThan(400);
+                continue;
+            }
+            checked.add(r.method() + " " + r.template());
+            ApiClient.Answer none = api.send(r.method(), path, null, body);
+            assertThat(none.status()).as("no token: " + r.template()).isEqualTo(401);
+            assertThat(none.contentType()).startsWith("application/problem+json");
+            assertThat(api.send(r.method(), path, "not-a-token", body).status())
+                    .as("unknown token: " + r.template())
+                    .isEqualTo(401);
+            if (r.role() != Role.READ) {
+                ApiClient.Answer low = api.send(r.method(), path, READ, body);
+                assertThat(low.status()).as("read token: " + r.template()).isEqualTo(403);
+                assertThat(low.json().path("detail").asText()).contains("rita has role read");
+            }
+            if (r.role() == Role.ADMIN) {
+                assertThat(api.send(r.method(), path, SUBMIT, body).status()).isEqualTo(403);
+            }
+            assertThat(api.send(r.method(), path, tokenOf(r.role()), body).status())
+                    .as("right role: " + r.template())
+                    .isNotIn(401, 403);
+        }
+        assertThat(checked).contains("POST /api/v1/tasks", "GET /api/v1/replicas", "GET /metrics");
+    }
+
+    private static String tokenOf(Role role) {
+        return switch (role) {
+            case READ -> READ;
+            case SUBMIT -> SUBMIT;
+            case ADMIN -> ADMIN;
+        };
+    }
+
+    @Test
+    void replicasAndProbes() {
+        JsonNode replicas = api.get("/api/v1/replicas", READ).json();
+        assertThat(replicas.path("self").asText()).isEqualTo("server-" + ns);
+        assertThat(replicas.path("items").findValuesAsText("id")).contains("server-" + ns);
+        assertThat(api.get("/livez", null).status()).isEqualTo(200);
+        ApiClient.Answer ready = api.get("/readyz", null);
+        assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+        assertThat(ready.json().path("store").asText()).isEqualTo("ok");
+    }
+}
