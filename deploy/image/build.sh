@@ -15,15 +15,18 @@
 #     --cache   where the base and the runtime are kept (default: ~/.cache/drover/image); the base is
 #               made again when Debian's package indexes change, the runtime when the JDK or the
 #               module list does
+#     --install-tools  only install what building and running the image takes (mmdebstrap, umoci, skopeo,
+#               podman, runc), then exit: bin/test does this for ImageIT
 # Environment: SOURCE_DATE_EPOCH (the image's creation time; default: the last commit's time, else 0),
 #              JAVA_HOME (the JDK to jlink from; default as bin/drover picks it).
 # Needs root (mmdebstrap --mode=root); installs mmdebstrap, umoci, skopeo when missing.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-JAR="" OUTPUT="$ROOT/target/image/drover-image.tar" CACHE="${DROVER_CACHE:-$HOME/.cache/drover}/image"
+JAR="" OUTPUT="$ROOT/target/image/drover-image.tar" CACHE="${DROVER_CACHE:-$HOME/.cache/drover}/image" INSTALL=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --install-tools) INSTALL=1; shift ;;
     --jar) JAR=$2; shift 2 ;;
     --output) OUTPUT=$2; shift 2 ;;
     --cache) CACHE=$2; shift 2 ;;
@@ -32,11 +35,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 log() { echo "[image] $*" >&2; }
-[ "$(id -u)" = 0 ] || { echo "build.sh: needs root (mmdebstrap --mode=root makes files owned by others)" >&2; exit 2; }
 
 . "$ROOT/bin/java-env.sh"
 find_jdk
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=""
 apt_install() {
   local missing=() p
@@ -45,10 +48,15 @@ apt_install() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
-  if [ -z "$apt_updated" ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq >/dev/null; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 apt_install mmdebstrap umoci skopeo curl unzip
+if [ -n "$INSTALL" ]; then
+  apt_install podman runc
+  exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "build.sh: needs root (mmdebstrap --mode=root makes files owned by others)" >&2; exit 2; }
 
 # All files in the layers carry this time; the config's creation time is SOURCE_DATE_EPOCH.
 LAYER_EPOCH=0

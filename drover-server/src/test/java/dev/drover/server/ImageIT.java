@@ -99,6 +99,24 @@ class ImageIT {
     }
 
     @Test
+    void theImagesRuntimeHasEveryModuleJdepsFindsInTheJar() throws IOException {
+        Podman.Run found = Podman.exec(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(),
+                        "--multi-release",
+                        String.valueOf(Runtime.version().feature()),
+                        "--ignore-missing-deps",
+                        "--print-module-deps",
+                        JAR.toString()))
+                .ok();
+        List<String> listed = Files.readAllLines(BUILD.resolveSibling("modules")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(String::strip)
+                .toList();
+
+        assertThat(listed).containsAll(Arrays.asList(found.out().strip().split(",")));
+    }
+
+    @Test
     void droverVersionInTheImageIsTheJarsVersion() {
         String expected = Podman.exec(List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
