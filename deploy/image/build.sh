@@ -126,7 +126,7 @@ else
 fi
 if [ ! -f "$BASE" ]; then
   log "making the Debian base ($PACKAGES)"
-  rm -f "$CACHE"/base-"$BASE_KEY"-*.tar
+  rm -rf "$CACHE"/base-"$BASE_KEY"-*.tar "$CACHE"/base-*.tmp.tar
   SOURCE_DATE_EPOCH=$LAYER_EPOCH mmdebstrap --quiet --mode=root --variant=extract --include="$PACKAGES" \
     --extract-hook="$HOOK" bookworm "$BASE.tmp.tar" "${MIRRORS[@]}" >&2
   mv "$BASE.tmp.tar" "$BASE"
@@ -164,12 +164,20 @@ cp "$JAR" "$WORK/app/drover.jar"
 chmod 0644 "$WORK/app/drover.jar"
 layer_tar "$WORK/app.tar" "$WORK" app
 
+# An OCI layout with the base and the runtime compressed in it, kept beside them: most of the work.
+LOWER="$CACHE/layout-$(basename "$BASE" .tar)-$(basename "$RUNTIME" .tar)"
+if [ ! -f "$LOWER/index.json" ]; then
+  rm -rf "$CACHE"/layout-*
+  H0=(--history.created "$(date -u -d "@$LAYER_EPOCH" +%Y-%m-%dT%H:%M:%SZ)")
+  umoci init --layout "$LOWER.tmp"
+  umoci new --image "$LOWER.tmp:drover"
+  umoci raw add-layer --image "$LOWER.tmp:drover" "${H0[@]}" --history.created_by "mmdebstrap bookworm ($PACKAGES)" "$BASE"
+  umoci raw add-layer --image "$LOWER.tmp:drover" "${H0[@]}" --history.created_by "jlink $JDK_ID ($MODULES)" "$RUNTIME"
+  mv "$LOWER.tmp" "$LOWER"
+fi
 L="$WORK/layout"
 H=(--history.created "$CREATED")
-umoci init --layout "$L"
-umoci new --image "$L:drover"
-umoci raw add-layer --image "$L:drover" "${H[@]}" --history.created_by "mmdebstrap bookworm ($PACKAGES)" "$BASE"
-umoci raw add-layer --image "$L:drover" "${H[@]}" --history.created_by "jlink $JDK_ID ($MODULES)" "$RUNTIME"
+cp -a "$LOWER" "$L"
 umoci raw add-layer --image "$L:drover" "${H[@]}" --history.created_by "drover.jar $VERSION" "$WORK/app.tar"
 umoci config --image "$L:drover" "${H[@]}" --created "$CREATED" --author drover --os linux --architecture amd64 \
   --config.user 65532:65532 --config.workingdir /home/drover \
