@@ -4,6 +4,7 @@ import dev.drover.core.store.TaskStore;
 import dev.drover.kube.KubeApi;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Drover's Java API: tasks in, pods out, results back.
  *
  * <pre>{@code
- * try (Drover drover = Drover.builder(kubeConfig, store).schedulerId("etl-1").parallelism(50).build().start()) {
+ * try (Drover drover = Drover.builder(apiConfig, store).schedulerId("etl-1").parallelism(50).build().start()) {
  *     TaskHandle h = drover.submit(TaskSpec.builder("hello").image("busybox").command("echo", "hi").build());
  *     Task done = h.result().get();
  * }
@@ -44,20 +45,34 @@ public final class Drover implements AutoCloseable {
     private final Duration aliveThreshold;
     private final NamespaceCheck namespaces;
     private final TaskLogs logs;
+    private final Set<String> allowedNamespaces;
+    private final EngineMetrics metrics;
+    /** Held here: Micrometer keeps only a weak reference to a gauge's object. */
+    private final StoreGauges storeGauges;
+
     private boolean closed;
 
     private Drover(Builder b) {
-        this.store = b.store;
+        MeterRegistry meters = b.meterRegistry;
+        // Without a registry nothing is wrapped or registered: a library user pays nothing.
+        this.store = meters == null ? b.store : StoreMetrics.timed(b.store, meters);
         this.owner = b.schedulerId;
         this.cluster = b.cluster != null ? b.cluster : clusterName(b.config);
         this.clock = b.clock;
         this.aliveThreshold = b.aliveThreshold;
+        this.metrics = meters == null ? EngineMetrics.none() : new EngineMetrics(meters, clock);
+        this.storeGauges = meters == null
+                ? null
+                : new StoreGauges(store, meters, b.aliveThreshold, STORE_GAUGES_MAX_AGE, System::nanoTime);
         double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
-        this.api = KubeApi.builder(b.config)
+        KubeApi.Builder apiBuilder = KubeApi.builder(b.config)
                 .qps(apiQps)
                 .burst((int) Math.max(1, apiQps * 2))
-                .verbRate("create", b.launchQps, Math.max(1, (int) b.launchQps))
-                .build();
+                .verbRate("create", b.launchQps, Math.max(1, (int) b.launchQps));
+        if (meters != null) {
+            apiBuilder.meterRegistry(meters);
+        }
+        this.api = apiBuilder.build();
         this.engine = new TaskEngine(
                 store,
                 new TaskEngine.Parts(
@@ -88,9 +103,11 @@ public final class Drover implements AutoCloseable {
                         b.aliveThreshold),
                 clock,
                 this::changed,
-                b.ownSubmissionsOnly ? this::openSubmissions : null);
+                b.ownSubmissionsOnly ? this::openSubmissions : null,
+                metrics);
         this.handles = new Handles(store, b.handlePoll, engine::holds);
         this.namespaces = new NamespaceCheck(api, cluster);
+        this.allowedNamespaces = b.namespaces;
         this.logs = new TaskLogs(store, b.logArchive != null ? b.logArchive : store.logs(), () -> api);
     }
 
@@ -142,6 +159,9 @@ public final class Drover implements AutoCloseable {
      */
     public record FinalizerReport(int held, List<String> released, List<String> kept) {}
 
+    /** How old the store's gauges (tasks by state, replicas) may be before a read of one asks the store again. */
+    static final Duration STORE_GAUGES_MAX_AGE = Duration.ofSeconds(5);
+
     /** The default of {@link Builder#logCapBytes}: 10 MiB per container. */
     public static final long DEFAULT_LOG_CAP_BYTES = 10L << 20;
 
@@ -191,7 +211,14 @@ public final class Drover implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
-                namespaces.check(specs.get(i).namespace());
+                String ns = specs.get(i).namespace();
+                if (!allowedNamespaces.isEmpty() && !allowedNamespaces.contains(ns)) {
+                    throw new InvalidTaskException(
+                            "namespace",
+                            "'" + ns + "' is not a namespace this Drover runs tasks in ("
+                                    + String.join(", ", new java.util.TreeSet<>(allowedNamespaces)) + ")");
+                }
+                namespaces.check(ns);
             } catch (InvalidTaskException e) {
                 if (specs.size() == 1) {
                     throw e;
@@ -215,6 +242,7 @@ public final class Drover implements AutoCloseable {
             byId.keySet().forEach(handles::forget);
             throw e;
         }
+        metrics.submitted(stored.size());
         for (int i = 0; i < stored.size(); i++) {
             out.get(i).changed(stored.get(i));
         }
@@ -308,6 +336,7 @@ public final class Drover implements AutoCloseable {
         private boolean podFinalizer = true;
         private boolean archiveLogs = true;
         private dev.drover.core.store.LogArchive logArchive;
+        private Set<String> namespaces = Set.of();
         private long logCapBytes = DEFAULT_LOG_CAP_BYTES;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
@@ -315,6 +344,7 @@ public final class Drover implements AutoCloseable {
         private boolean ownSubmissionsOnly;
         private Duration handlePoll = Duration.ofMillis(500);
         private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
 
         private Builder(Config config, TaskStore store) {
             this.config = Objects.requireNonNull(config, "config");
@@ -369,6 +399,15 @@ public final class Drover implements AutoCloseable {
                 throw new IllegalArgumentException("parallelism must be at least 1 (got " + n + ")");
             }
             this.parallelism = n;
+            return this;
+        }
+
+        /**
+         * Runs tasks only in these namespaces (e.g. those its Role grants): a submit to another is
+         * refused naming the namespace. Default: any.
+         */
+        public Builder namespaces(Set<String> names) {
+            this.namespaces = Set.copyOf(names);
             return this;
         }
 
@@ -513,6 +552,17 @@ public final class Drover implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Where Drover's meters go (tasks by state, submissions, launches, outcomes, retries,
+         * startup latencies, store latency, replicas, and the apiserver client's and watches'
+         * meters; see the README's "Metrics"), e.g. a {@code PrometheusMeterRegistry}. Default:
+         * none (nothing is measured).
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 
