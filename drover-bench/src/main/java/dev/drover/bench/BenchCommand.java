@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
             ExecutorCommand.class,
             LogsCommand.class,
             SimBenchCommand.class,
-            CliStartupBench.class
+            CliStartupBench.class,
+            ServerBenchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

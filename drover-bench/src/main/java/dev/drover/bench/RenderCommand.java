@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** Prints the tables of a report saved with --save-json again (e.g. after the tables changed). */
 @Command(name = "render", mixinStandardHelpOptions = true, description = "Prints the tables of a saved JSON report.")
 final class RenderCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "resync, watch-throughput, churn, executor, replicas or logs")
+    @Parameters(index = "0", description = "resync, watch-throughput, churn, executor, replicas, logs or server")
     String kind;
 
     @Option(names = "--from", required = true, description = "The file written by --save-json.")
@@ -26,6 +26,7 @@ final class RenderCommand implements Callable<Integer> {
             case "executor" -> ExecutorTables.render(json.readValue(from.toFile(), ExecutorReport.class));
             case "replicas" -> ReplicasTables.render(json.readValue(from.toFile(), ReplicasReport.class));
             case "logs" -> LogsTables.render(json.readValue(from.toFile(), LogsBench.Report.class));
+            case "server" -> ServerTables.render(json.readValue(from.toFile(), ServerBench.Report.class));
             default -> throw new IllegalArgumentException("unknown report kind " + kind);
         };
         System.out.print(table);
