@@ -53,14 +53,22 @@ final class ServerFanOut {
         this.progress = progress;
     }
 
-    Result run(Config kube, CpuMeter cpu, String storeKind, String namespace, TaskStore store, Path dir, int watchers)
+    Result run(
+            Config kube,
+            CpuMeter cpu,
+            String storeKind,
+            String namespace,
+            TaskStore store,
+            Path dir,
+            int watchers,
+            int tasks)
             throws Exception {
-        progress.say("fan-out on %s: %,d tasks (run=%s) with %d watchers", storeKind, o.runTasks(), o.run(), watchers);
+        progress.say("fan-out on %s: %,d tasks (run=%s) with %d watchers", storeKind, tasks, o.run(), watchers);
         try (store;
                 Drover drover = Drover.builder(kube, store)
                         .schedulerId("bench-fanout-" + watchers)
                         .cluster("bench")
-                        .parallelism(Math.max(100, o.runTasks()))
+                        .parallelism(Math.max(100, tasks))
                         .launchRate(10_000, 32)
                         .tick(Duration.ofMillis(200))
                         .build()
@@ -80,8 +88,8 @@ final class ServerFanOut {
                 CpuMeter.Reading cpu0 = cpu.read();
                 Map<String, Long> threads0 = CpuMeter.threadCpuByGroup();
                 long t0 = System.nanoTime();
-                submit(api, namespace);
-                Map<TaskState, Long> states = awaitEnded(store, t0);
+                submit(api, namespace, tasks);
+                Map<TaskState, Long> states = awaitEnded(store, t0, tasks);
                 long ended = System.nanoTime();
                 BitSet expected = new BitSet();
                 long changes = 0;
@@ -134,7 +142,7 @@ final class ServerFanOut {
                 Result r = new Result(
                         storeKind,
                         watchers,
-                        o.runTasks(),
+                        tasks,
                         changes,
                         states.getOrDefault(TaskState.SUCCEEDED, 0L).intValue(),
                         (ended - t0) / 1e9,
@@ -181,9 +189,9 @@ final class ServerFanOut {
     }
 
     /** The tasks over REST, batches of 100 from 4 threads (as a client would submit them). */
-    private void submit(ServerApi api, String namespace) throws Exception {
+    private void submit(ServerApi api, String namespace, int count) throws Exception {
         int batch = 100;
-        Workers.run(Thread.ofVirtual().name("fanout-submit-", 0), 4, 0, o.runTasks(), batch, "submits", (from, n) -> {
+        Workers.run(Thread.ofVirtual().name("fanout-submit-", 0), 4, 0, count, batch, "submits", (from, n) -> {
             List<Map<String, Object>> tasks = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 Map<String, Object> t = ServerBench.specJson(namespace, from + i);
@@ -196,7 +204,7 @@ final class ServerFanOut {
         });
     }
 
-    private Map<TaskState, Long> awaitEnded(TaskStore store, long t0) throws InterruptedException {
+    private Map<TaskState, Long> awaitEnded(TaskStore store, long t0, int tasks) throws InterruptedException {
         long deadline = t0 + Duration.ofSeconds(o.timeoutSeconds()).toNanos();
         while (true) {
             Map<TaskState, Long> states = store.countByState();
@@ -204,13 +212,13 @@ final class ServerFanOut {
                     .filter(e -> e.getKey().isTerminal())
                     .mapToLong(Map.Entry::getValue)
                     .sum();
-            progress.tick("ended", ended, o.runTasks());
-            if (ended >= o.runTasks()) {
+            progress.tick("ended", ended, tasks);
+            if (ended >= tasks) {
                 progress.done();
                 return states;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + ended + " of " + o.runTasks() + " tasks ended within "
+                throw new IllegalStateException("only " + ended + " of " + tasks + " tasks ended within "
                         + o.timeoutSeconds() + " s: " + states);
             }
             Thread.sleep(200);

@@ -105,4 +105,46 @@ class SmokeTest {
         assertThat(ReplicasTables.render(r)).contains("Failover", "Scale-out", "Store traffic per task");
         assertThat(OutputOptions.JSON.writeValueAsString(r)).contains("\"failoverSummary\"");
     }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void serverSmokeRunGivesSaneResults() throws Exception {
+        ServerBenchCommand cmd = new ServerBenchCommand();
+        new CommandLine(cmd).parseArgs("--smoke");
+        ServerBench.Report r = cmd.bench(Progress.stderr());
+
+        assertThat(r.submit()).hasSize(ServerSubmitRate.Contender.values().length);
+        for (ServerSubmitRate.Result s : r.submit()) {
+            assertThat(s.stored()).as(s.contender()).isEqualTo(s.tasks());
+            assertThat(s.calls()).as(s.contender()).isEqualTo((s.tasks() + s.tasksPerCall() - 1) / s.tasksPerCall());
+        }
+        ServerReads.SizeResult reads = r.reads().getFirst();
+        assertThat(reads.states().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(reads.tasks());
+        assertThat(reads.reads()).allSatisfy(x -> {
+            assertThat(x.httpMs().count()).as(x.read()).isPositive();
+            assertThat(x.httpBytes()).as(x.read()).isPositive();
+        });
+
+        assertThat(r.fanOut()).hasSize(2);
+        for (ServerFanOut.Result f : r.fanOut()) {
+            assertThat(f.succeeded()).as(f.watchers() + " watchers").isEqualTo(f.tasks());
+            assertThat(f.changes())
+                    .as("at least queued, running, succeeded per task")
+                    .isGreaterThanOrEqualTo(3L * f.tasks());
+        }
+        ServerFanOut.Result watched = r.fanOut().get(1);
+        assertThat(watched.watchers()).isEqualTo(10);
+        assertThat(watched.minPerWatcher()).as("every watcher got every change").isEqualTo(watched.changes());
+        assertThat(watched.maxPerWatcher()).isEqualTo(watched.changes());
+        assertThat(watched.missing()).isZero();
+        assertThat(watched.duplicates()).isZero();
+        assertThat(watched.unexpected()).isZero();
+        assertThat(watched.brokenStreams()).isZero();
+        assertThat(ServerTables.allDelivered(r)).isTrue();
+        assertThat(ServerTables.render(r)).contains("Submit rate", "Reads", "Watch fan-out");
+        ServerBench.Report back =
+                OutputOptions.JSON.readValue(OutputOptions.JSON.writeValueAsString(r), ServerBench.Report.class);
+        assertThat(ServerTables.render(back)).isEqualTo(ServerTables.render(r));
+    }
 }
