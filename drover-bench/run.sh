@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs drover-bench (resync | watch-throughput | churn | executor | sim | render), building its jar first when it is missing.
+# Runs drover-bench (resync | watch-throughput | churn | executor | server | sim | render), building its jar first when it is missing.
 # Finds a JDK >= 21 like bin/drover does (JAVA_HOME, then /usr/lib/jvm/*). Extra JVM options: BENCH_JAVA_OPTS.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

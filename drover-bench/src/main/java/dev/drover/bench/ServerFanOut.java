@@ -37,6 +37,8 @@ final class ServerFanOut {
             long unexpected,
             long outOfOrder,
             long brokenStreams,
+            long idGaps,
+            double lagOver1sShare,
             ExecutorStats.Percentiles lagMs,
             double jvmCpuSeconds,
             double apiServerCpuSeconds,
@@ -93,6 +95,7 @@ final class ServerFanOut {
                 long ended = System.nanoTime();
                 BitSet expected = new BitSet();
                 long changes = 0;
+                long lastId = firstId;
                 for (long after = firstId; ; ) {
                     List<TaskChange> page = store.changesAfter(after, 1000);
                     if (page.isEmpty()) {
@@ -102,6 +105,7 @@ final class ServerFanOut {
                         expected.set(Math.toIntExact(ch.id()));
                         changes++;
                         after = ch.id();
+                        lastId = Math.max(lastId, ch.id());
                     }
                 }
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -134,9 +138,11 @@ final class ServerFanOut {
                 }
                 long[] all = new long[total];
                 int at = 0;
+                long over1s = 0;
                 for (long[] l : lags) {
                     for (long micros : l) {
                         all[at++] = micros * 1000;
+                        over1s += micros > 1_000_000 ? 1 : 0;
                     }
                 }
                 Result r = new Result(
@@ -154,6 +160,8 @@ final class ServerFanOut {
                         unexpected,
                         outOfOrder,
                         broken,
+                        (lastId - firstId) - changes, // ids the store skipped (a rolled-back insert's)
+                        total == 0 ? Double.NaN : (double) over1s / total,
                         ExecutorStats.percentiles(all),
                         used.jvmSeconds(),
                         used.apiServerSeconds(),

@@ -26,7 +26,9 @@ final class ServerSubmitRate {
         IN_PROCESS_BATCH("in-process submitAll (batch)", false, true),
         REST_BATCH("REST POST {\"tasks\":[…]} (batch)", true, true),
         IN_PROCESS_SINGLE("in-process submit (one per call)", false, false),
-        REST_SINGLE("REST POST one task per request", true, false);
+        REST_SINGLE("REST POST one task per request", true, false),
+        /** The HTTP stack's own ceiling in this JVM: a request that touches neither store nor auth. */
+        HTTP_FLOOR("floor: GET /livez (no store, no auth)", true, false);
 
         final String label;
         final boolean rest;
@@ -120,7 +122,9 @@ final class ServerSubmitRate {
                     "submit clients",
                     (from, n) -> {
                         long s = System.nanoTime();
-                        if (c.rest) {
+                        if (c == Contender.HTTP_FLOOR) {
+                            api.get("/livez");
+                        } else if (c.rest) {
                             api.submit(n == perCall ? body : tail);
                         } else if (c.batch) {
                             drover.submitAll(Collections.nCopies(n, spec));
@@ -135,6 +139,9 @@ final class ServerSubmitRate {
                             .mapToLong(Long::longValue)
                             .sum()
                     - 1;
+            if (c == Contender.HTTP_FLOOR) {
+                stored = -1; // nothing to store
+            }
             long[] samples = callNanos.stream().mapToLong(Long::longValue).toArray();
             return new Result(
                     c.label,
@@ -169,6 +176,9 @@ final class ServerSubmitRate {
         out.put(
                 "single",
                 rate(results, store, Contender.REST_SINGLE) / rate(results, store, Contender.IN_PROCESS_SINGLE));
+        out.put(
+                "single ÷ HTTP floor",
+                rate(results, store, Contender.REST_SINGLE) / rate(results, store, Contender.HTTP_FLOOR));
         return out;
     }
 
@@ -176,7 +186,9 @@ final class ServerSubmitRate {
     static double cpuRatio(List<Result> results, String store, String kind) {
         boolean batch = kind.equals("batch");
         Contender rest = batch ? Contender.REST_BATCH : Contender.REST_SINGLE;
-        Contender local = batch ? Contender.IN_PROCESS_BATCH : Contender.IN_PROCESS_SINGLE;
+        Contender local = kind.contains("floor")
+                ? Contender.HTTP_FLOOR
+                : batch ? Contender.IN_PROCESS_BATCH : Contender.IN_PROCESS_SINGLE;
         return of(results, store, rest, Result::cpuMsPerTask) / of(results, store, local, Result::cpuMsPerTask);
     }
 

@@ -57,7 +57,7 @@ final class ServerTables {
                     Table.num(x.callMs().p50(), 2),
                     Table.num(x.callMs().p99(), 2),
                     Table.num(x.cpuMsPerTask(), 3),
-                    x.stored());
+                    x.stored() < 0 ? "-" : x.stored());
         }
         sb.append(t.render()).append('\n');
         Map<String, Double> ratios = ServerSubmitRate.ratios(r.submit(), store);
@@ -69,7 +69,12 @@ final class ServerTables {
                 "goal");
         for (Map.Entry<String, Double> e : ratios.entrySet()) {
             double cpu = ServerSubmitRate.cpuRatio(r.submit(), store, e.getKey());
-            q.row(e.getKey(), Table.ratio(e.getValue()), Table.ratio(cpu), e.getValue() >= 0.8 ? "met" : "MISSED");
+            boolean goal = !e.getKey().contains("floor");
+            q.row(
+                    e.getKey(),
+                    Table.ratio(e.getValue()),
+                    Table.ratio(cpu),
+                    !goal ? "(no goal)" : e.getValue() >= 0.8 ? "met" : "MISSED");
         }
         sb.append(q.render()).append('\n');
     }
@@ -104,7 +109,7 @@ final class ServerTables {
         sb.append(String.format(
                 "in-process: the task read is store.get + store.transitions (what the route reads), lists are"
                         + " store.query; HTTP lists also carry counts by state (store.countByState, cached 1 s: p50"
-                        + " %.1f ms here)%n%n",
+                        + " %.2f ms here)%n%n",
                 s.countMs()));
     }
 
@@ -139,6 +144,8 @@ final class ServerTables {
                 "lag p50 ms",
                 "lag p99 ms",
                 "lag max ms",
+                "lag >1s",
+                "id gaps",
                 "JVM CPU s",
                 "apiserver CPU s");
         for (ServerFanOut.Result x : r.fanOut()) {
@@ -157,6 +164,8 @@ final class ServerTables {
                     w ? Table.num(x.lagMs().p50(), 0) : "-",
                     w ? Table.num(x.lagMs().p99(), 0) : "-",
                     w ? Table.num(x.lagMs().max(), 0) : "-",
+                    w ? Table.num(x.lagOver1sShare() * 100, 1) + "%" : "-",
+                    x.idGaps(),
                     Table.num(x.jvmCpuSeconds(), 1),
                     Table.num(x.apiServerCpuSeconds(), 1));
         }

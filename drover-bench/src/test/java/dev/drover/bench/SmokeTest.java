@@ -115,6 +115,9 @@ class SmokeTest {
 
         assertThat(r.submit()).hasSize(ServerSubmitRate.Contender.values().length);
         for (ServerSubmitRate.Result s : r.submit()) {
+            if (s.stored() < 0) {
+                continue; // the HTTP floor stores nothing
+            }
             assertThat(s.stored()).as(s.contender()).isEqualTo(s.tasks());
             assertThat(s.calls()).as(s.contender()).isEqualTo((s.tasks() + s.tasksPerCall() - 1) / s.tasksPerCall());
         }
