@@ -44,6 +44,7 @@ public final class Drover implements AutoCloseable {
     private final Duration aliveThreshold;
     private final NamespaceCheck namespaces;
     private final TaskLogs logs;
+    private final Set<String> allowedNamespaces;
     private boolean closed;
 
     private Drover(Builder b) {
@@ -91,6 +92,7 @@ public final class Drover implements AutoCloseable {
                 b.ownSubmissionsOnly ? this::openSubmissions : null);
         this.handles = new Handles(store, b.handlePoll, engine::holds);
         this.namespaces = new NamespaceCheck(api, cluster);
+        this.allowedNamespaces = b.namespaces;
         this.logs = new TaskLogs(store, b.logArchive != null ? b.logArchive : store.logs(), () -> api);
     }
 
@@ -191,7 +193,14 @@ public final class Drover implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
-                namespaces.check(specs.get(i).namespace());
+                String ns = specs.get(i).namespace();
+                if (!allowedNamespaces.isEmpty() && !allowedNamespaces.contains(ns)) {
+                    throw new InvalidTaskException(
+                            "namespace",
+                            "'" + ns + "' is not a namespace this Drover runs tasks in ("
+                                    + String.join(", ", new java.util.TreeSet<>(allowedNamespaces)) + ")");
+                }
+                namespaces.check(ns);
             } catch (InvalidTaskException e) {
                 if (specs.size() == 1) {
                     throw e;
@@ -308,6 +317,7 @@ public final class Drover implements AutoCloseable {
         private boolean podFinalizer = true;
         private boolean archiveLogs = true;
         private dev.drover.core.store.LogArchive logArchive;
+        private Set<String> namespaces = Set.of();
         private long logCapBytes = DEFAULT_LOG_CAP_BYTES;
         private Duration quotaRetry = Duration.ofSeconds(30);
         private Duration reconcileInterval = Duration.ofSeconds(30);
@@ -369,6 +379,15 @@ public final class Drover implements AutoCloseable {
                 throw new IllegalArgumentException("parallelism must be at least 1 (got " + n + ")");
             }
             this.parallelism = n;
+            return this;
+        }
+
+        /**
+         * Runs tasks only in these namespaces (e.g. those its Role grants): a submit to another is
+         * refused naming the namespace. Default: any.
+         */
+        public Builder namespaces(Set<String> names) {
+            this.namespaces = Set.copyOf(names);
             return this;
         }
 

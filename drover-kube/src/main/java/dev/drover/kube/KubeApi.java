@@ -149,6 +149,19 @@ public final class KubeApi implements AutoCloseable {
         return write(new Call("create", "POST", path, null, "application/json", json, WRITE_TIMEOUT, true, true));
     }
 
+    /**
+     * POSTs {@code json} and reads the answer's body, for requests whose answer is the result (a
+     * TokenReview, a SubjectAccessReview). Any answer but 2xx throws {@link ApiException}.
+     */
+    public <R> R post(String verb, String path, String json, BodyReader<R> reader) {
+        Call call = new Call(verb, "POST", path, null, "application/json", json, WRITE_TIMEOUT, false, false);
+        try (InputStream in = send(call).body()) {
+            return reader.read(in);
+        } catch (IOException e) {
+            throw new ApiException(verb + " " + path + ": " + e, e);
+        }
+    }
+
     /** Deletes the object at {@code path} with its default grace period; 404 is returned, not thrown. */
     public int delete(String path) {
         return write(new Call("delete", "DELETE", path, null, null, null, WRITE_TIMEOUT, true, true));

@@ -39,6 +39,14 @@ final class ExecutorOptions extends StoreOptions {
                     + " result is recorded then loses it). Finalizers on pods made before are still dropped.")
     boolean noPodFinalizer;
 
+    @Option(
+            names = "--namespaces",
+            split = ",",
+            paramLabel = "NS",
+            description = "Run tasks only in these namespaces (e.g. those its Role grants); a submit to another"
+                    + " is refused naming the namespace (default: any).")
+    java.util.List<String> namespaces = new java.util.ArrayList<>();
+
     /** The --cluster given, else the one the kube options name. */
     String clusterName() {
         if (cluster != null) {
@@ -69,6 +77,9 @@ final class ExecutorOptions extends StoreOptions {
                 .cluster(clusterName())
                 .archiveLogs(!noLogArchive)
                 .podFinalizer(!noPodFinalizer);
+        if (!namespaces.isEmpty()) {
+            b.namespaces(java.util.Set.copyOf(namespaces));
+        }
         if (logDir != null) {
             b.logArchive(dev.drover.core.store.LogArchives.directory(logDir));
         }

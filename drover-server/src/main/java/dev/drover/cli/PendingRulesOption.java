@@ -19,6 +19,9 @@ final class PendingRulesOption {
 
     private List<PendingRule> rules;
 
+    /** The value {@code --config} gives when its file holds the rules inline: {@code drover.yaml#pendingRules}. */
+    static final String IN_CONFIG = "#pendingRules";
+
     /**
      * The file's rules, read and checked once (null: none given, the defaults hold). A bad file is an
      * error naming it, the rule and the field: {@code --pending-rules r.yaml: pendingRules[1]
@@ -28,18 +31,30 @@ final class PendingRulesOption {
         if (file == null || rules != null) {
             return rules;
         }
+        String name = file.toString();
+        boolean inConfig = name.endsWith(IN_CONFIG);
+        Path read = inConfig ? Path.of(name.substring(0, name.length() - IN_CONFIG.length())) : file;
+        String flag = inConfig ? "--config" : "--pending-rules";
         String text;
         try {
-            text = Files.readString(file);
+            text = Files.readString(read);
+            if (inConfig) {
+                text = "pendingRules: "
+                        + new com.fasterxml.jackson.databind.ObjectMapper()
+                                .writeValueAsString(new com.fasterxml.jackson.databind.ObjectMapper(
+                                                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                                        .readTree(text)
+                                        .get("pendingRules"));
+            }
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException("--pending-rules " + file + ": no such file");
+            throw new IllegalArgumentException(flag + " " + read + ": no such file");
         } catch (IOException e) {
-            throw new IllegalArgumentException("--pending-rules " + file + ": cannot read it (" + e + ")", e);
+            throw new IllegalArgumentException(flag + " " + read + ": cannot read it (" + e + ")", e);
         }
         try {
             rules = PendingRule.fromYaml(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--pending-rules " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(flag + " " + read + ": " + e.getMessage(), e);
         }
         return rules;
     }

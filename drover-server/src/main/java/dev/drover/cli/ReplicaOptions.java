@@ -29,8 +29,31 @@ final class ReplicaOptions {
                     + " that are not alive (default: 30s).")
     Duration reconcileInterval = Duration.ofSeconds(30);
 
+    @Option(
+            names = "--launch-rate",
+            paramLabel = "QPS",
+            description = "Pod creations per second at most (default: 50).")
+    double launchRate = 50;
+
+    @Option(
+            names = "--launch-concurrency",
+            paramLabel = "N",
+            description = "Pod creations in flight at most (default: 16).")
+    int launchConcurrency = 16;
+
+    @Option(
+            names = "--api-qps",
+            paramLabel = "QPS",
+            description = "Client-side limit of all requests to the apiserver, burst twice that (default: 2.5 x"
+                    + " --launch-rate, at least 50).")
+    Double apiQps;
+
     Drover.Builder applyTo(Drover.Builder b) {
-        return b.parallelism(parallelism)
+        if (apiQps != null) {
+            b.apiQps(apiQps);
+        }
+        return b.launchRate(launchRate, launchConcurrency)
+                .parallelism(parallelism)
                 .heartbeat(heartbeatInterval, aliveThreshold)
                 .reconcileInterval(reconcileInterval);
     }

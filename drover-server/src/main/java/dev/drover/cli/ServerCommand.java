@@ -2,9 +2,11 @@ package dev.drover.cli;
 
 import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
+import dev.drover.server.Authenticator;
 import dev.drover.server.DroverServer;
 import dev.drover.server.Tls;
 import dev.drover.server.TokenFile;
+import dev.drover.server.TokenReviewAuthenticator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -48,6 +50,12 @@ final class ServerCommand implements Callable<Integer> {
     Path tokenFile;
 
     @Option(
+            names = "--token-review",
+            description = "Also take Kubernetes tokens, checked with the apiserver's TokenReview; the role comes"
+                    + " from the user's group drover:read, drover:submit or drover:admin.")
+    boolean tokenReview;
+
+    @Option(
             names = "--no-auth",
             description = "Serve without authentication (every caller is an admin); loopback addresses only.")
     boolean noAuth;
@@ -66,22 +74,42 @@ final class ServerCommand implements Callable<Integer> {
             description = "The largest request body taken (default: ${DEFAULT-VALUE}); larger ones answer 413.")
     long maxBodyBytes = DroverServer.DEFAULT_MAX_BODY_BYTES;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A YAML file of settings (see the README's \"Configuration\"): defaults of these options;"
+                    + " $DROVER_<KEY> overrides it, a flag overrides both (default: $DROVER_CONFIG).")
+    java.nio.file.Path config;
+
     @Override
     public Integer call() throws Exception {
+        java.nio.file.Path file = config != null ? config : configFromEnv();
+        return ConfigFile.apply(this, spec, file, ServerCommand::new).run();
+    }
+
+    private static java.nio.file.Path configFromEnv() {
+        String env = System.getenv("DROVER_CONFIG");
+        return env == null || env.isBlank() ? null : java.nio.file.Path.of(env);
+    }
+
+    private Integer run() throws Exception {
         pendingRules.rules(); // bad input fails before anything is opened
-        if (tokenFile == null && !noAuth) {
+        if (tokenFile == null && !tokenReview && !noAuth) {
             throw new IllegalArgumentException(
                     "--token-file: give a file of bearer tokens (lines token,name,role), or --no-auth to serve"
                             + " without authentication on loopback");
         }
-        if (tokenFile != null && noAuth) {
-            throw new IllegalArgumentException("--token-file and --no-auth: choose one");
+        if ((tokenFile != null || tokenReview) && noAuth) {
+            throw new IllegalArgumentException("--no-auth with --token-file or --token-review: choose one");
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together; give both or neither");
         }
         TokenFile tokens = tokenFile == null ? null : readTokens();
-        exec.kube.resolve();
+        KubeTarget target = exec.kube.resolve();
         exec.checkSchedulerId();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -93,8 +121,8 @@ final class ServerCommand implements Callable<Integer> {
                     .readOnly(readOnly)
                     .maxBodyBytes(maxBodyBytes)
                     .metrics(metrics);
-            if (tokens != null) {
-                b.authenticator(tokens);
+            if (tokens != null || tokenReview) {
+                b.authenticator(authenticator(tokens, target));
             } else {
                 b.withoutAuthentication();
             }
@@ -120,6 +148,19 @@ final class ServerCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The token file's tokens, then (if asked) the apiserver's TokenReview for the rest. */
+    private Authenticator authenticator(TokenFile tokens, KubeTarget target) {
+        if (!tokenReview) {
+            return tokens;
+        }
+        Authenticator review = new TokenReviewAuthenticator(
+                dev.drover.kube.KubeApi.builder(target.config()).build());
+        if (tokens == null) {
+            return review;
+        }
+        return token -> tokens.authenticate(token).or(() -> review.authenticate(token));
     }
 
     private TokenFile readTokens() {

@@ -8,6 +8,8 @@ import java.util.Locale;
  * anything that steers the service itself.
  */
 public enum Role {
+    /** Known, but may do nothing: a Kubernetes user in none of Drover's groups. */
+    NONE,
     READ,
     SUBMIT,
     ADMIN;
@@ -19,7 +21,11 @@ public enum Role {
     /** The role named in a token file or a group ({@code read}, {@code submit}, {@code admin}). */
     static Role parse(String text) {
         try {
-            return valueOf(text.strip().toUpperCase(Locale.ROOT));
+            Role r = valueOf(text.strip().toUpperCase(Locale.ROOT));
+            if (r == NONE) {
+                throw new IllegalArgumentException();
+            }
+            return r;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not a role; write read, submit or admin");
         }

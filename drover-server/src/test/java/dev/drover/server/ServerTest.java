@@ -242,6 +242,7 @@ class ServerTest {
             case READ -> READ;
             case SUBMIT -> SUBMIT;
             case ADMIN -> ADMIN;
+            case NONE -> throw new IllegalArgumentException("no route is open to role none");
         };
     }
 
