@@ -23,6 +23,8 @@ final class ActiveTask {
     volatile dev.drover.kube.PodView lastPod;
     /** When this scheduler first saw the pod exist: the start of the startup timeout. */
     volatile Instant seenAt;
+    /** When this replica's create of the pod answered ({@link System#nanoTime}; 0: not created here, or already measured). */
+    volatile long podCreatedNanos;
     /** When it was first seen Running: the start of the run timeout. */
     volatile Instant runningSince;
     /** Claimed, and its launch waits for the namespace's pods to be listed, since then. */

@@ -1,9 +1,13 @@
 package dev.drover.core;
 
+import dev.drover.core.store.IdempotencyConflictException;
+import dev.drover.core.store.IdempotencyKey;
+import dev.drover.core.store.Submission;
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.KubeApi;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Drover's Java API: tasks in, pods out, results back.
  *
  * <pre>{@code
- * try (Drover drover = Drover.builder(kubeConfig, store).schedulerId("etl-1").parallelism(50).build().start()) {
+ * try (Drover drover = Drover.builder(apiConfig, store).schedulerId("etl-1").parallelism(50).build().start()) {
  *     TaskHandle h = drover.submit(TaskSpec.builder("hello").image("busybox").command("echo", "hi").build());
  *     Task done = h.result().get();
  * }
@@ -45,20 +49,33 @@ public final class Drover implements AutoCloseable {
     private final NamespaceCheck namespaces;
     private final TaskLogs logs;
     private final Set<String> allowedNamespaces;
+    private final EngineMetrics metrics;
+    /** Held here: Micrometer keeps only a weak reference to a gauge's object. */
+    private final StoreGauges storeGauges;
+
     private boolean closed;
 
     private Drover(Builder b) {
-        this.store = b.store;
+        MeterRegistry meters = b.meterRegistry;
+        // Without a registry nothing is wrapped or registered: a library user pays nothing.
+        this.store = meters == null ? b.store : StoreMetrics.timed(b.store, meters);
         this.owner = b.schedulerId;
         this.cluster = b.cluster != null ? b.cluster : clusterName(b.config);
         this.clock = b.clock;
         this.aliveThreshold = b.aliveThreshold;
+        this.metrics = meters == null ? EngineMetrics.none() : new EngineMetrics(meters, clock);
+        this.storeGauges = meters == null
+                ? null
+                : new StoreGauges(store, meters, b.aliveThreshold, STORE_GAUGES_MAX_AGE, System::nanoTime);
         double apiQps = Double.isNaN(b.apiQps) ? Math.max(50, 2.5 * b.launchQps) : b.apiQps;
-        this.api = KubeApi.builder(b.config)
+        KubeApi.Builder apiBuilder = KubeApi.builder(b.config)
                 .qps(apiQps)
                 .burst((int) Math.max(1, apiQps * 2))
-                .verbRate("create", b.launchQps, Math.max(1, (int) b.launchQps))
-                .build();
+                .verbRate("create", b.launchQps, Math.max(1, (int) b.launchQps));
+        if (meters != null) {
+            apiBuilder.meterRegistry(meters);
+        }
+        this.api = apiBuilder.build();
         this.engine = new TaskEngine(
                 store,
                 new TaskEngine.Parts(
@@ -89,7 +106,8 @@ public final class Drover implements AutoCloseable {
                         b.aliveThreshold),
                 clock,
                 this::changed,
-                b.ownSubmissionsOnly ? this::openSubmissions : null);
+                b.ownSubmissionsOnly ? this::openSubmissions : null,
+                metrics);
         this.handles = new Handles(store, b.handlePoll, engine::holds);
         this.namespaces = new NamespaceCheck(api, cluster);
         this.allowedNamespaces = b.namespaces;
@@ -144,6 +162,9 @@ public final class Drover implements AutoCloseable {
      */
     public record FinalizerReport(int held, List<String> released, List<String> kept) {}
 
+    /** How old the store's gauges (tasks by state, replicas) may be before a read of one asks the store again. */
+    static final Duration STORE_GAUGES_MAX_AGE = Duration.ofSeconds(5);
+
     /** The default of {@link Builder#logCapBytes}: 10 MiB per container. */
     public static final long DEFAULT_LOG_CAP_BYTES = 10L << 20;
 
@@ -190,6 +211,58 @@ public final class Drover implements AutoCloseable {
      * InvalidTaskException} naming the first bad task ({@code tasks[i].field}); nothing is stored then.
      */
     public List<TaskHandle> submitAll(List<TaskSpec> specs) {
+        check(specs);
+        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+        List<TaskHandle> out = newHandles(specs, byId);
+        List<Task> stored;
+        try {
+            stored = store.insertAll(byId, cluster, clock.instant());
+        } catch (RuntimeException e) {
+            byId.keySet().forEach(handles::forget);
+            throw e;
+        }
+        metrics.submitted(stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            out.get(i).changed(stored.get(i));
+        }
+        engine.nudge();
+        return out;
+    }
+
+    /**
+     * {@link #submitAll(List)} once per idempotency key: a submit again with the same principal,
+     * key and request hash (a client's retry, to this Drover or another on the same store) stores
+     * nothing and returns the first submit's tasks ({@link Submission#replayed()}); the same key
+     * with another request hash throws {@link IdempotencyConflictException}. The tasks are checked
+     * first either way ({@code InvalidTaskException}). Handles ({@link #handle}) exist for the tasks
+     * this call stored.
+     */
+    public Submission submitAll(List<TaskSpec> specs, IdempotencyKey key) {
+        Objects.requireNonNull(key, "key");
+        check(specs);
+        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+        List<TaskHandle> out = newHandles(specs, byId);
+        Submission submission;
+        try {
+            submission = store.insertAll(byId, cluster, clock.instant(), key);
+        } catch (RuntimeException e) {
+            byId.keySet().forEach(handles::forget);
+            throw e;
+        }
+        if (submission.replayed()) {
+            byId.keySet().forEach(handles::forget); // never stored
+            return submission;
+        }
+        metrics.submitted(submission.tasks().size());
+        for (int i = 0; i < submission.tasks().size(); i++) {
+            out.get(i).changed(submission.tasks().get(i));
+        }
+        engine.nudge();
+        return submission;
+    }
+
+    /** Checks every task (and its namespace), naming a bad one {@code tasks[i].field} when there are several. */
+    private void check(List<TaskSpec> specs) {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 specs.get(i).validate();
@@ -210,24 +283,16 @@ public final class Drover implements AutoCloseable {
                         e.getMessage().substring(e.field().length() + 2));
             }
         }
-        LinkedHashMap<String, TaskSpec> byId = new LinkedHashMap<>();
+    }
+
+    /** New ids for {@code specs} into {@code byId}, and their handles (before the insert: the scheduler may claim at once). */
+    private List<TaskHandle> newHandles(List<TaskSpec> specs, LinkedHashMap<String, TaskSpec> byId) {
         List<TaskHandle> out = new ArrayList<>(specs.size());
         List<String> ids = TaskIds.distinct(specs.size(), TaskIds::next);
         for (int i = 0; i < specs.size(); i++) {
             byId.put(ids.get(i), specs.get(i));
-            out.add(handles.add(ids.get(i))); // before the insert: the scheduler may claim it at once
+            out.add(handles.add(ids.get(i)));
         }
-        List<Task> stored;
-        try {
-            stored = store.insertAll(byId, cluster, clock.instant());
-        } catch (RuntimeException e) {
-            byId.keySet().forEach(handles::forget);
-            throw e;
-        }
-        for (int i = 0; i < stored.size(); i++) {
-            out.get(i).changed(stored.get(i));
-        }
-        engine.nudge();
         return out;
     }
 
@@ -325,6 +390,7 @@ public final class Drover implements AutoCloseable {
         private boolean ownSubmissionsOnly;
         private Duration handlePoll = Duration.ofMillis(500);
         private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
 
         private Builder(Config config, TaskStore store) {
             this.config = Objects.requireNonNull(config, "config");
@@ -532,6 +598,17 @@ public final class Drover implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Where Drover's meters go (tasks by state, submissions, launches, outcomes, retries,
+         * startup latencies, store latency, replicas, and the apiserver client's and watches'
+         * meters; see the README's "Metrics"), e.g. a {@code PrometheusMeterRegistry}. Default:
+         * none (nothing is measured).
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 

@@ -33,11 +33,13 @@ final class EnginePieces {
             Background podReads,
             Background logReads,
             Consumer<ActiveTask> launchWhenListed,
-            Runnable nudge) {
+            Runnable nudge,
+            EngineMetrics metrics) {
         this.liveness = Liveness.of(store, settings, clock);
-        this.launches = new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post, liveness::fenced);
+        this.launches =
+                new Launches(parts.launcher(), settings.launchConcurrency(), inbox::post, liveness::fenced, metrics);
         this.tracker = parts.tracker().apply(inbox::post);
-        this.moves = new TaskMoves(store, clock, onChange, settings.owner());
+        this.moves = new TaskMoves(store, clock, onChange, settings.owner(), metrics);
         PodClassifier classifier = new PodClassifier(settings.pendingRules());
         this.news = new PodNews(
                 inFlight,

@@ -20,16 +20,27 @@ final class Launches implements AutoCloseable {
     private final Semaphore slots;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final java.util.function.BooleanSupplier fenced;
+    private final EngineMetrics metrics;
 
-    Launches(Launcher launcher, int concurrency, Consumer<Message> inbox, java.util.function.BooleanSupplier fenced) {
+    Launches(
+            Launcher launcher,
+            int concurrency,
+            Consumer<Message> inbox,
+            java.util.function.BooleanSupplier fenced,
+            EngineMetrics metrics) {
         this.launcher = launcher;
+        this.metrics = metrics;
         this.slots = new Semaphore(concurrency);
         this.inbox = inbox;
         this.fenced = fenced;
     }
 
     void start(ActiveTask a) {
-        threads.submit(() -> inbox.accept(new Message.Launched(a.id, a.tryNumber, launch(a))));
+        threads.submit(() -> {
+            LaunchResult r = launch(a);
+            metrics.launched(a, r); // here: the moment the create answered, not when the worker gets to it
+            inbox.accept(new Message.Launched(a.id, a.tryNumber, r));
+        });
     }
 
     private LaunchResult launch(ActiveTask a) {

@@ -86,6 +86,17 @@ final class TaskEngine implements AutoCloseable {
             Clock clock,
             Consumer<Task> onChange,
             Supplier<Collection<String>> claimable) {
+        this(store, parts, settings, clock, onChange, claimable, EngineMetrics.none());
+    }
+
+    TaskEngine(
+            TaskStore store,
+            Parts parts,
+            Settings settings,
+            Clock clock,
+            Consumer<Task> onChange,
+            Supplier<Collection<String>> claimable,
+            EngineMetrics metrics) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
@@ -103,7 +114,8 @@ final class TaskEngine implements AutoCloseable {
                 podReads,
                 logReads,
                 this::launchWhenListed,
-                this::nudge);
+                this::nudge,
+                metrics);
         this.liveness = pieces.liveness;
         this.launches = pieces.launches;
         this.tracker = pieces.tracker;

@@ -32,8 +32,11 @@ final class TaskMoves {
     /** The scheduler moving its tasks: a change of a task in flight happens only while the store still says it is this one's. */
     private final String owner;
 
-    TaskMoves(TaskStore store, Clock clock, Consumer<Task> listener, String owner) {
+    private final EngineMetrics metrics;
+
+    TaskMoves(TaskStore store, Clock clock, Consumer<Task> listener, String owner, EngineMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.clock = clock;
         this.listener = listener;
         this.owner = owner;
@@ -59,6 +62,9 @@ final class TaskMoves {
                     ? EnumSet.of(TaskState.LAUNCHING)
                     : EnumSet.of(TaskState.LAUNCHING, TaskState.PENDING);
             a.state = to;
+            if (to == TaskState.RUNNING) {
+                metrics.running(a);
+            }
             return add(a.id, a.tryNumber, from, to, reason, null, null, NOTHING_MORE);
         }
 
@@ -228,6 +234,7 @@ final class TaskMoves {
             for (int i = 0; i < results.size(); i++) {
                 Optional<Task> moved = results.get(i);
                 if (moved.isPresent()) {
+                    metrics.moved(requests.get(i));
                     try {
                         listener.accept(moved.get());
                     } catch (RuntimeException e) {

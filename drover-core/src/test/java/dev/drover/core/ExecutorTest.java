@@ -278,6 +278,35 @@ class ExecutorTest {
     }
 
     @Test
+    void aRetriedIdempotentSubmitReturnsTheFirstTasksWhichRunOnce() throws Exception {
+        var key = new dev.drover.core.store.IdempotencyKey("alice", "retry-1", "hash-1");
+        java.util.List<TaskSpec> specs = java.util.List.of(
+                fx.task("one", "run=200ms").build(), fx.task("two", "run=200ms").build());
+
+        dev.drover.core.store.Submission first = fx.drover.submitAll(specs, key);
+        dev.drover.core.store.Submission retry = fx.drover.submitAll(specs, key);
+
+        assertThat(first.replayed()).isFalse();
+        assertThat(retry.replayed()).isTrue();
+        java.util.List<String> ids = first.tasks().stream().map(Task::id).toList();
+        assertThat(retry.tasks()).extracting(Task::id).isEqualTo(ids);
+        // the handles are gone once their tasks ended: ask the store
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() ->
+                        assertThat(fx.store.getAll(ids)).extracting(Task::state).containsOnly(TaskState.SUCCEEDED));
+        assertThat(fx.store.list(java.util.Set.of(), 10)).hasSize(2);
+        assertThatThrownBy(() -> fx.drover.submitAll(
+                        specs, new dev.drover.core.store.IdempotencyKey("alice", "retry-1", "hash-2")))
+                .isInstanceOf(dev.drover.core.store.IdempotencyConflictException.class);
+        assertThatThrownBy(() -> fx.drover.submitAll(
+                        java.util.List.of(
+                                ExecutorFixture.unchecked(fx.task("x", null).build(), "spec: [oops")),
+                        new dev.drover.core.store.IdempotencyKey("alice", "retry-2", "hash-3")))
+                .as("checked before the key is looked at")
+                .isInstanceOf(InvalidTaskException.class);
+    }
+
+    @Test
     void aPodTheApiServerRejectsFailsTheTaskWithItsMessageAndOthersGoOn() throws Exception {
         TaskHandle bad = fx.drover.submit(fx.task("bad", null)
                 .podOverride("spec: {containers: [{name: main, ports: [{containerPort: 99999}]}]}")

@@ -41,13 +41,14 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
     private final List<@Nullable String> namespaces; // a single null = all namespaces
     private final Store<T> store;
     private final @Nullable DeltaListener<T> listener;
-    private final WatchCounters counters = new WatchCounters();
+    private final WatchCounters counters;
     private final CountDownLatch synced;
     private final List<ListWatcher<T>> watchers = new CopyOnWriteArrayList<>(); // status() reads it from any thread
     private final List<Thread> threads = new ArrayList<>();
 
     private Informer(Builder<T> b) {
         this.api = b.api;
+        this.counters = new WatchCounters(b.api.metrics().watch(b.resource));
         this.spec = new ListWatchSpec<>(
                 b.resource,
                 b.projection,
@@ -231,9 +232,13 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
             synchronized (Informer.this) {
                 T old = store.put(object);
                 if (old == null) {
+                    counters.applied("added");
                     emit(new Delta.Added<>(object));
                 } else if (!Objects.equals(old.resourceVersion(), object.resourceVersion())) {
+                    counters.applied("modified");
                     emit(new Delta.Modified<>(old, object));
+                } else {
+                    counters.applied("unchanged");
                 }
             }
         }
@@ -243,7 +248,10 @@ public final class Informer<T extends KubeObject> implements AutoCloseable {
             synchronized (Informer.this) {
                 T old = store.remove(store.keyOf(object));
                 if (old != null) {
+                    counters.applied("deleted");
                     emit(new Delta.Deleted<>(object));
+                } else {
+                    counters.applied("unchanged");
                 }
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * 429 a pause of every caller of this client for the server's Retry-After (fabric8's own retry
  * computes it, then sleeps its plain backoff instead), then the request again. It also notes when
  * the server last answered anything, so a quiet watch can tell a calm namespace from a server that
- * stopped answering ({@link #probe}).
+ * stopped answering ({@link #probe}). A 401 with a token from a file ({@link InCluster}) reads the
+ * file again and, when the token changed, sends the request once more.
  */
 public final class KubeApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubeApi.class);
@@ -64,6 +66,7 @@ public final class KubeApi implements AutoCloseable {
     private final Map<String, RateLimiter> verbLimiters;
     private final int maxThrottledRetries;
     private final ApiCounters counters = new ApiCounters();
+    private final KubeMetrics metrics;
     private volatile long lastAnswerNanos = System.nanoTime();
     private final AtomicReference<@Nullable CompletableFuture<Optional<String>>> probe = new AtomicReference<>();
 
@@ -75,6 +78,7 @@ public final class KubeApi implements AutoCloseable {
         b.verbRates.forEach((verb, rate) -> perVerb.put(verb, new RateLimiter(rate.qps(), rate.burst())));
         this.verbLimiters = Map.copyOf(perVerb);
         this.maxThrottledRetries = b.maxThrottledRetries;
+        this.metrics = b.meterRegistry == null ? KubeMetrics.none() : new KubeMetrics(b.meterRegistry);
         try {
             // HTTP/1.1: a connection per request in flight. Over HTTP/2 the JDK client carries every
             // request on one connection, and a watch's events then queue behind the creates and
@@ -97,6 +101,16 @@ public final class KubeApi implements AutoCloseable {
     /** Requests made, by verb and status code, and the 429s sat out. */
     public ApiCounters counters() {
         return counters;
+    }
+
+    /** The meters of this client and of the informers on it ({@link Builder#meterRegistry}). */
+    KubeMetrics metrics() {
+        return metrics;
+    }
+
+    private void record(Call call, int code) {
+        counters.record(call.verb(), code);
+        metrics.request(call.verb(), call.path(), code);
     }
 
     /**
@@ -212,12 +226,12 @@ public final class KubeApi implements AutoCloseable {
             // Unbuffered, and closed unread: the headers are the answer.
             Call call = new Call("probe", "GET", "/version", null, null, null, timeout, false, true);
             try {
-                Answer a = exchange(call);
+                Answer a = exchange(call, token());
                 a.body().close();
-                counters.record(call.verb(), a.code());
+                record(call, a.code());
                 mine.complete(Optional.empty());
             } catch (IOException e) {
-                counters.record(call.verb(), 0);
+                record(call, 0);
                 mine.complete(Optional.of(unanswered(e, timeout)));
             } catch (RuntimeException e) {
                 mine.completeExceptionally(e);
@@ -253,21 +267,30 @@ public final class KubeApi implements AutoCloseable {
      */
     private Answer send(Call call) {
         RateLimiter own = verbLimiters.get(call.verb());
+        boolean reauthorized = false;
         for (int attempt = 0; ; attempt++) {
             try {
                 if (own != null) {
                     own.acquire();
                 }
                 limiter.acquire();
-                Answer a = exchange(call);
-                counters.record(call.verb(), a.code());
+                String token = token();
+                Answer a = exchange(call, token);
+                record(call, a.code());
                 if (a.code() / 100 == 2 || (a.code() == 404 && call.notFoundIsAnAnswer())) {
                     return a;
                 }
                 ApiException error = errorOf(a);
+                if (a.code() == 401 && !reauthorized && tokenChangedSince(token)) {
+                    // A rotated token (the file changed since we last read it): once more with the new one.
+                    reauthorized = true;
+                    log.info("401 on {} {}: retrying once with the token read again", call.verb(), call.path());
+                    continue;
+                }
                 if (a.code() == 429 && attempt < maxThrottledRetries) {
                     Duration wait = error.retryAfter().orElse(Duration.ofSeconds(1));
                     counters.recordThrottled();
+                    metrics.throttled(call.verb());
                     log.debug("429 on {} {}: waiting {} as the server asked", call.verb(), call.path(), wait);
                     limiter.pauseFor(wait); // everyone holds back at least that long ...
                     // ... and this request waits a random extra share, so the callers don't return as one herd.
@@ -277,7 +300,7 @@ public final class KubeApi implements AutoCloseable {
                 }
                 throw error;
             } catch (IOException e) {
-                counters.record(call.verb(), 0);
+                record(call, 0);
                 throw new ApiException(call.verb() + " " + call.path() + ": " + e, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -286,8 +309,8 @@ public final class KubeApi implements AutoCloseable {
         }
     }
 
-    /** One exchange, no retry; notes the answer's arrival. */
-    private Answer exchange(Call call) throws IOException, InterruptedException {
+    /** One exchange, no retry, with bearer {@code token} if not null; notes the answer's arrival. */
+    private Answer exchange(Call call, @Nullable String token) throws IOException, InterruptedException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(server + call.path() + encode(call.query())))
                 .header("Accept", "application/json")
                 .timeout(call.timeout());
@@ -297,7 +320,7 @@ public final class KubeApi implements AutoCloseable {
             rb.header("Content-Type", String.valueOf(call.contentType()))
                     .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body()));
         }
-        authorize(rb);
+        authorize(rb, token);
         if (call.buffered()) {
             HttpResponse<byte[]> r = sendWithDeadline(rb.build());
             answered();
@@ -334,10 +357,27 @@ public final class KubeApi implements AutoCloseable {
         lastAnswerNanos = System.nanoTime();
     }
 
-    private void authorize(HttpRequest.Builder rb) {
-        String token = config.getOauthTokenProvider() != null
+    /** The bearer token to send now: the provider's (e.g. a rotating {@link TokenFile}), else the config's. */
+    private @Nullable String token() {
+        return config.getOauthTokenProvider() != null
                 ? config.getOauthTokenProvider().getToken()
                 : config.getAutoOAuthToken() != null ? config.getAutoOAuthToken() : config.getOauthToken();
+    }
+
+    /**
+     * After a 401: reads a token file again and tells whether the token now differs from {@code
+     * sent} (another request may have read the new one already). A token that did not change is not
+     * worth a second try.
+     */
+    private boolean tokenChangedSince(@Nullable String sent) {
+        if (config.getOauthTokenProvider() instanceof TokenFile file) {
+            file.reload();
+            return !file.getToken().equals(sent);
+        }
+        return false;
+    }
+
+    private void authorize(HttpRequest.Builder rb, @Nullable String token) {
         if (token != null && !token.isEmpty()) {
             rb.header("Authorization", "Bearer " + token);
         } else if (config.getUsername() != null && config.getPassword() != null) {
@@ -462,6 +502,7 @@ public final class KubeApi implements AutoCloseable {
         private int burst = 100;
         private int maxThrottledRetries = 10;
         private final Map<String, VerbRate> verbRates = new LinkedHashMap<>();
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(Config config) {
             this.config = config;
@@ -509,6 +550,16 @@ public final class KubeApi implements AutoCloseable {
                 throw new IllegalArgumentException("maxThrottledRetries must be >= 0 (got " + n + ")");
             }
             this.maxThrottledRetries = n;
+            return this;
+        }
+
+        /**
+         * Where this client's and its informers' meters go (requests by verb, resource and code,
+         * 429s, lists by cause, 410s, watch events; see the README's "Metrics"). Default: none
+         * (the meters are no-ops).
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = java.util.Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 

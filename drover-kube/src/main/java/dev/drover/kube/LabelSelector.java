@@ -9,16 +9,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * A parsed label selector, equality- and set-based, with Kubernetes' syntax and limits: {@code
  * a=b, c!=d, e in (x,y), f notin (z), g, !h}. Parsing here turns a typo into an error that names
- * the fault before any request goes out; {@link #matches} evaluates it on a label map.
+ * the fault before any request goes out; {@link #matches} evaluates it on a label map. Public for
+ * the task store, which turns the parsed requirements into SQL over the tasks' labels.
  */
-final class LabelSelector {
+public final class LabelSelector {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern PREFIX =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
     /** One requirement: {@code op} is one of = != in notin exists !exists. */
-    record Requirement(String key, String op, List<String> values) {
+    public record Requirement(String key, String op, List<String> values) {
         boolean matches(Map<String, String> labels) {
             String v = labels.get(key);
             return switch (op) {
@@ -49,7 +50,8 @@ final class LabelSelector {
         this.requirements = List.copyOf(requirements);
     }
 
-    List<Requirement> requirements() {
+    /** The requirements in the order written; all of them must match. */
+    public List<Requirement> requirements() {
         return requirements;
     }
 
@@ -63,8 +65,11 @@ final class LabelSelector {
         return String.join(",", requirements.stream().map(Requirement::toString).toList());
     }
 
-    /** Parses {@code selector}; null or blank selects everything. */
-    static LabelSelector parse(@Nullable String selector) {
+    /**
+     * Parses {@code selector}; null or blank selects everything. A bad one is an {@link
+     * IllegalArgumentException} whose message starts {@code labelSelector "…":} and says what is wrong.
+     */
+    public static LabelSelector parse(@Nullable String selector) {
         List<Requirement> out = new ArrayList<>();
         if (selector == null || selector.isBlank()) {
             return new LabelSelector(out);

@@ -282,6 +282,7 @@ final class ListWatcher<T extends KubeObject> {
             if (stopped) {
                 return state;
             }
+            counters.apiError();
             failed(e.getMessage());
             Duration delay = e.retryAfter().orElseGet(backoff::next);
             log.warn("{} {}: {}; retrying in {} ms", plural(), scope(), e.getMessage(), delay.toMillis());

@@ -17,8 +17,15 @@ public final class WatchCounters {
     private final LongAdder failures = new LongAdder();
     private final LongAdder silences = new LongAdder();
     private final LongAdder overdueWatches = new LongAdder();
+    /** The same news for the application's meter registry (no-ops without one). */
+    private final KubeMetrics.Watch meters;
 
     WatchCounters() {
+        this(KubeMetrics.none().watch(ResourceType.PODS));
+    }
+
+    WatchCounters(KubeMetrics.Watch meters) {
+        this.meters = meters;
         for (RelistCause c : RelistCause.values()) {
             lists.put(c, new LongAdder());
         }
@@ -26,10 +33,12 @@ public final class WatchCounters {
 
     void listed(RelistCause cause) {
         lists.get(cause).increment();
+        meters.listed(cause);
     }
 
     void gone() {
         gone.increment();
+        meters.gone();
     }
 
     void watchRestarted() {
@@ -46,6 +55,17 @@ public final class WatchCounters {
 
     void failed() {
         failures.increment();
+        meters.bug();
+    }
+
+    /** A list or watch the apiserver answered with an error (retried after a backoff). */
+    void apiError() {
+        meters.apiError();
+    }
+
+    /** A watch event applied to the store (see {@link KubeMetrics.Watch#applied}). */
+    void applied(String type) {
+        meters.applied(type);
     }
 
     void silence() {

@@ -50,7 +50,11 @@ public record KubeTarget(Path kubeconfig, String context, String server, String 
                     "no cluster configured: pass --kubeconfig FILE, set $KUBECONFIG or write ~/.kube/config");
         }
         if (kubeconfig == null) {
-            return Config.autoConfigure(null);
+            try {
+                return dev.drover.kube.InCluster.config();
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure(e.getMessage());
+            }
         }
         try {
             return Config.fromKubeconfig(context, kubeconfig.toFile());

@@ -115,6 +115,7 @@ final class ServerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (TaskStore store = exec.openStore();
                 Drover drover = replica.applyTo(pendingRules.applyTo(exec.drover(store)))
+                        .meterRegistry(metrics) // the same registry /metrics serves
                         .build()) {
             DroverServer.Builder b = DroverServer.builder(drover, store)
                     .port(port)

@@ -388,6 +388,32 @@ public final class TestGround implements AutoCloseable {
         return TestUsers.mint(this, namespace, name, List.of(rules));
     }
 
+    /**
+     * A token of the existing ServiceAccount {@code namespace/name} from the TokenRequest API (as the
+     * kubelet gets one for a pod's projected token), valid for a day.
+     */
+    public String serviceAccountToken(String namespace, String name) {
+        return TestUsers.token(this, namespace, name);
+    }
+
+    /**
+     * The CA that signed the apiserver's serving certificate (PEM), what a pod finds in its {@code
+     * ca.crt}: the apiserver makes both at its first start, into {@code certs/apiserver.crt} (serving
+     * certificate first, then the CA); the serving certificate names 127.0.0.1.
+     */
+    public String caCertificate() {
+        try {
+            String chain = Files.readString(stateDir.resolve("certs").resolve("apiserver.crt"));
+            int last = chain.lastIndexOf("-----BEGIN CERTIFICATE-----");
+            if (last < 0) {
+                throw new IllegalStateException("no certificate in " + stateDir.resolve("certs/apiserver.crt"));
+            }
+            return chain.substring(last);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the apiserver's certificate: " + e, e);
+        }
+    }
+
     /** Lets a restricted user do what {@code rules} grant in another namespace too (a Role and RoleBinding there). */
     public void grant(TestUser user, String namespace, RbacRule... rules) {
         TestUsers.grant(this, user, namespace, List.of(rules));

@@ -24,22 +24,31 @@ final class TestUsers {
                             .build())
                     .create();
             bind(admin, namespace, name, namespace, rules);
-            TokenRequest request = new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(24L * 3600)
-                    .endSpec()
-                    .build();
-            TokenRequest issued = admin.serviceAccounts()
-                    .inNamespace(namespace)
-                    .withName(name)
-                    .tokenRequest(request);
-            String token = issued.getStatus().getToken();
+            String token = token(admin, namespace, name);
             return new TestUser(
                     "system:serviceaccount:" + namespace + ":" + name,
                     namespace,
                     token,
                     ground.configFor(token, namespace));
         }
+    }
+
+    /** A day's token of the ServiceAccount {@code namespace/name} (TokenRequest). */
+    static String token(TestGround ground, String namespace, String name) {
+        try (KubernetesClient admin = ground.adminClient()) {
+            return token(admin, namespace, name);
+        }
+    }
+
+    private static String token(KubernetesClient admin, String namespace, String name) {
+        TokenRequest request = new TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(24L * 3600)
+                .endSpec()
+                .build();
+        TokenRequest issued =
+                admin.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(request);
+        return issued.getStatus().getToken();
     }
 
     /** Lets {@code user} do what {@code rules} grant in {@code namespace} as well. */

@@ -26,7 +26,7 @@ apt_install() {
 }
 
 # Runtime needs: etcd, openssl (service-account keys), PostgreSQL for store tests.
-apt_install etcd-server openssl postgresql-15
+apt_install etcd-server openssl postgresql-15 prometheus
 
 if [ -x "$BIN" ] && "$BIN" --version >/dev/null 2>&1; then
   echo "$BIN"; exit 0

@@ -49,7 +49,6 @@ final class JdbcTaskStore implements TaskStore {
     private static final Set<TaskState> TERMINAL =
             EnumSet.of(TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED);
     private static final Set<TaskState> NOT_TERMINAL = EnumSet.complementOf(EnumSet.copyOf(TERMINAL));
-    private static final String SUBMITTED = "submitted";
     /**
      * The ids of the oldest {@code :window} due tasks per waiting state. One state per branch so the
      * index on (state, created_at, seq) gives the order and the scan stops early.
@@ -78,7 +77,12 @@ final class JdbcTaskStore implements TaskStore {
         this.onClose = onClose;
         this.replicas = new JdbcReplicas(jdbi, taskRows);
         this.logs = new JdbcLogArchive(jdbi, java.time.Clock.systemUTC());
+        this.queries = new JdbcTaskQueries(jdbi, taskRows);
+        this.submissions = new JdbcSubmissions(jdbi, this);
     }
+
+    private final JdbcTaskQueries queries;
+    private final JdbcSubmissions submissions;
 
     private final JdbcReplicas replicas;
     private final JdbcLogArchive logs;
@@ -136,55 +140,40 @@ final class JdbcTaskStore implements TaskStore {
         }
         long at = now.toEpochMilli();
         try {
-            jdbi.useTransaction(h -> {
-                PreparedBatch tasks =
-                        h.prepareBatch("INSERT INTO tasks (id, name, namespace, cluster, spec, state, try_number,"
-                                + " reason, cancel_requested, created_at, updated_at, next_attempt_at)"
-                                + " VALUES (:id, :name, :namespace, :cluster, :spec, :state, 1, :reason, FALSE, :at, :at,"
-                                + " :at)");
-                PreparedBatch transitions = transitionBatch(h);
-                specsById.forEach((id, spec) -> {
-                    tasks.bind("id", requireNonNull(id, "id"))
-                            .bind("name", requireNonNull(spec, "spec").name())
-                            .bind("namespace", spec.namespace())
-                            .bind("cluster", cluster)
-                            .bind("spec", TaskJson.write(spec))
-                            .bind("state", TaskState.QUEUED.name())
-                            .bind("reason", SUBMITTED)
-                            .bind("at", at)
-                            .add();
-                    addTransition(transitions, id, 1, null, TaskState.QUEUED, at, SUBMITTED);
-                });
-                tasks.execute();
-                transitions.execute();
-            });
+            jdbi.useTransaction(h -> TaskInserts.insert(h, specsById, cluster, at));
         } catch (JdbiException e) {
             if (isDuplicateKey(e)) {
-                String ids = specsById.size() == 1
-                        ? "task " + specsById.firstEntry().getKey() + " already exists"
-                        : "one of the " + specsById.size() + " task ids exists already";
-                throw new IllegalArgumentException(ids + "; submit it under a new id (TaskIds.next())", e);
+                throw TaskInserts.idExists(specsById, e);
             }
             throw e;
         }
-        Instant stored = Instant.ofEpochMilli(at);
-        List<Task> out = new ArrayList<>(specsById.size());
-        specsById.forEach((id, spec) -> out.add(new Task(
-                id,
-                spec,
-                cluster,
-                TaskState.QUEUED,
-                1,
-                null,
-                SUBMITTED,
-                null,
-                null,
-                false,
-                stored,
-                stored,
-                stored,
-                0)));
-        return out;
+        return TaskInserts.stored(specsById, cluster, at);
+    }
+
+    @Override
+    public Submission insertAll(
+            java.util.SequencedMap<String, TaskSpec> specsById, String cluster, Instant now, IdempotencyKey key) {
+        return submissions.insertAll(specsById, cluster, now, key);
+    }
+
+    @Override
+    public int expireSubmissions(Instant before) {
+        return submissions.expire(before);
+    }
+
+    @Override
+    public TaskPage query(TaskQuery query) {
+        return queries.query(query);
+    }
+
+    @Override
+    public List<TaskChange> changesAfter(long afterId, int limit) {
+        return queries.changesAfter(afterId, limit);
+    }
+
+    @Override
+    public long lastChangeId() {
+        return queries.lastChangeId();
     }
 
     @Override
@@ -554,7 +543,7 @@ final class JdbcTaskStore implements TaskStore {
         return states.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
     }
 
-    private static boolean isDuplicateKey(Throwable e) {
+    static boolean isDuplicateKey(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
                 return true;

@@ -37,6 +37,22 @@ final class TaskJson {
         return read(json, TaskSpec.class);
     }
 
+    /**
+     * The {@code labels} of a stored spec, read without building the spec (the V7 backfill reads
+     * specs written by every earlier version). None: empty.
+     */
+    static java.util.Map<String, String> labels(String specJson) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode labels =
+                    MAPPER.readTree(specJson).path("labels");
+            java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+            labels.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored TaskSpec is not readable: " + e.getMessage(), e);
+        }
+    }
+
     static FailureDetails failure(String json) {
         return read(json, FailureDetails.class);
     }

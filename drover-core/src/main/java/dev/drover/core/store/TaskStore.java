@@ -49,6 +49,23 @@ public interface TaskStore extends AutoCloseable {
         return insertAll(specsById, "", now);
     }
 
+    /**
+     * Stores many new tasks as {@link #insertAll(java.util.SequencedMap, String, Instant)} does, once
+     * per idempotency key: the (principal, key) is recorded in the same transaction. When it was
+     * recorded before with the same request hash, nothing is stored and the earlier tasks are
+     * returned (as they are now, in their order; {@link Submission#replayed()}); with another hash
+     * it throws {@link IdempotencyConflictException}. Of concurrent calls with one key, on one store
+     * or several on one database, exactly one stores its tasks; the others replay them.
+     */
+    Submission insertAll(
+            java.util.SequencedMap<String, TaskSpec> specsById, String cluster, Instant now, IdempotencyKey key);
+
+    /**
+     * Forgets the idempotency keys recorded before {@code before} (a submit with one of them again
+     * stores new tasks); returns how many. Keys are meant to be kept 24 hours.
+     */
+    int expireSubmissions(Instant before);
+
     Optional<Task> get(String id);
 
     /** The tasks of these ids that exist, in no particular order. */
@@ -56,6 +73,31 @@ public interface TaskStore extends AutoCloseable {
 
     /** Newest first; {@code states} empty means all. */
     List<Task> list(Set<TaskState> states, int limit);
+
+    /**
+     * A page of the tasks {@code query} selects, newest first (created_at, then insertion order, as
+     * {@link #list}), starting after its cursor. Every filter reads an index; pages are found by
+     * their cursor, so a page deep in a large store costs what the first does. A task submitted
+     * while one pages through appears on no later page (it is newer than the cursor).
+     *
+     * @throws IllegalArgumentException a bad {@code labelSelector} or {@code cursor}, named
+     */
+    TaskPage query(TaskQuery query);
+
+    /**
+     * The change feed: up to {@code limit} state changes with an id above {@code afterId}, in id
+     * order, from every replica on the store. Resume with the last id seen ({@code 0}: from the
+     * start).
+     *
+     * <p>What is committed is returned. Ids come from an identity column: on PostgreSQL, concurrent
+     * transactions may commit a higher id before a lower one, so a lower id can become visible
+     * after a higher one was returned (a gap that fills later). The caller handles such gaps, e.g.
+     * by reading again a little behind its position.
+     */
+    List<TaskChange> changesAfter(long afterId, int limit);
+
+    /** The id of the newest state change ({@code 0}: none): where a feed that wants only new changes starts. */
+    long lastChangeId();
 
     /**
      * Claims up to {@code max} tasks of {@code cluster} (or of none, {@code ""}) that are QUEUED or

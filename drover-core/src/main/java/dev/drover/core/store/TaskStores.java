@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * Opens a {@link TaskStore}: an embedded H2 file (the default), an in-memory H2 database (tests)
@@ -106,10 +107,10 @@ public final class TaskStores {
     }
 
     /**
-     * The newest migration in {@code db/migration/drover} ({@code V2__…}); a test holds it to the
-     * files, so a new migration cannot be forgotten here.
+     * The newest migration: in {@code db/migration/drover} ({@code V2__…}) or a Java one ({@link
+     * V7Migration}); a test holds it to both, so a new migration cannot be forgotten here.
      */
-    static final int SCHEMA_VERSION = 6;
+    static final int SCHEMA_VERSION = 7;
 
     private static final String HISTORY = "drover_schema_history";
 
@@ -123,16 +124,22 @@ public final class TaskStores {
         if (isCurrent(dataSource)) {
             return;
         }
-        Flyway.configure(TaskStores.class.getClassLoader())
-                .dataSource(dataSource)
+        flyway().dataSource(dataSource).load().migrate();
+    }
+
+    /**
+     * Flyway as Drover runs it, without a data source: the SQL migrations in {@code
+     * db/migration/drover} and the Java ones (V7, which backfills labels).
+     */
+    static FluentConfiguration flyway() {
+        return Flyway.configure(TaskStores.class.getClassLoader())
                 .locations("classpath:db/migration/drover") // its own folder: an embedding app may run Flyway on
                 // db/migration
+                .javaMigrations(new V7Migration())
                 .table(HISTORY)
                 // a database that already holds other tables (an application's) gets Drover's tables next to them
                 .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+                .baselineVersion("0");
     }
 
     /**

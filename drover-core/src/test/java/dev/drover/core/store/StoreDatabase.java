@@ -15,9 +15,14 @@ final class StoreDatabase {
     static List<String> migrationVersions() {
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(
                 TaskStores.class.getResource("/db/migration/drover").toURI()))) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
-                    .map(n -> n.substring(1, n.indexOf("__")))
+            java.util.stream.Stream<String> javaVersions = java.util.Arrays.stream(
+                            TaskStores.flyway().getJavaMigrations())
+                    .map(m -> m.getVersion().getVersion());
+            return java.util.stream.Stream.concat(
+                            files.map(p -> p.getFileName().toString())
+                                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                                    .map(n -> n.substring(1, n.indexOf("__"))),
+                            javaVersions)
                     .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
                     .toList();
         } catch (java.io.IOException | java.net.URISyntaxException e) {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,10 +37,8 @@ class TaskStoresMigrationTest {
 
         /** Brought up to {@code version} only, as an older Drover left it. */
         void migrateTo(String version) {
-            Flyway.configure()
+            TaskStores.flyway()
                     .dataSource(url, user, password)
-                    .locations("classpath:db/migration/drover")
-                    .table("drover_schema_history")
                     .target(version)
                     .load()
                     .migrate();
@@ -89,12 +86,70 @@ class TaskStoresMigrationTest {
         Path migrations =
                 Path.of(TaskStores.class.getResource("/db/migration/drover").toURI());
         try (Stream<Path> files = Files.list(migrations)) {
-            int newest = files.map(p -> p.getFileName().toString())
+            int newestSql = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.matches("V\\d+__.*\\.sql"))
                     .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
                     .max()
                     .orElseThrow();
-            assertThat(TaskStores.SCHEMA_VERSION).isEqualTo(newest);
+            int newestJava = java.util.Arrays.stream(TaskStores.flyway().getJavaMigrations())
+                    .mapToInt(m -> Integer.parseInt(m.getVersion().getVersion()))
+                    .max()
+                    .orElseThrow();
+            assertThat(TaskStores.SCHEMA_VERSION).isEqualTo(Math.max(newestSql, newestJava));
+        }
+    }
+
+    @Test
+    void tasksStoredBeforeV7GetTheirLabelsOnH2() {
+        labelsAreBackfilled(h2());
+    }
+
+    @Test
+    void tasksStoredBeforeV7GetTheirLabelsOnPostgres() {
+        labelsAreBackfilled(postgres());
+    }
+
+    /** More tasks than a backfill page (1000), every third labelled, as a V6 Drover stored them. */
+    private static void labelsAreBackfilled(Database db) {
+        db.migrateTo("6");
+        Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
+        Jdbi.create(db.url(), db.user(), db.password()).useHandle(h -> {
+            org.jdbi.v3.core.statement.PreparedBatch rows = h.prepareBatch("INSERT INTO tasks (id, name, namespace,"
+                    + " spec, state, try_number, created_at, updated_at, next_attempt_at) VALUES (:id, 'old',"
+                    + " 'default', :spec, 'SUCCEEDED', 1, :at, :at, :at)");
+            for (int i = 0; i < 1500; i++) {
+                TaskSpec.Builder spec = TaskSpec.builder("old").image("busybox");
+                if (i % 3 == 0) {
+                    spec.label("team", i % 2 == 0 ? "etl" : "web").label("run", "r" + i);
+                }
+                rows.bind("id", "old-%04d".formatted(i))
+                        .bind("spec", TaskJson.write(spec.build()))
+                        .bind("at", t0.plusMillis(i).toEpochMilli())
+                        .add();
+            }
+            rows.execute();
+        });
+
+        try (HikariDataSource ds = db.dataSource()) {
+            TaskStore store = TaskStores.fromDataSource(ds);
+
+            assertThat(db.applied()).containsExactlyElementsOf(allVersions());
+            TaskPage etl =
+                    store.query(TaskQuery.all().withLabelSelector("team=etl").withLimit(1000));
+            assertThat(etl.tasks())
+                    .hasSize(250)
+                    .allSatisfy(t -> assertThat(t.spec().labels()).containsEntry("team", "etl"));
+            assertThat(store.query(TaskQuery.all().withLabelSelector("run=r1497"))
+                            .tasks())
+                    .extracting(dev.drover.core.Task::id)
+                    .containsExactly("old-1497");
+            assertThat(store.query(TaskQuery.all().withLabelSelector("!team").withLimit(1000))
+                            .tasks())
+                    .hasSize(1000)
+                    .allSatisfy(t -> assertThat(t.spec().labels()).isEmpty());
+            assertThat(store.query(TaskQuery.all().withName("old").withLimit(1)).tasks())
+                    .extracting(dev.drover.core.Task::id)
+                    .containsExactly("old-1499");
         }
     }
 
