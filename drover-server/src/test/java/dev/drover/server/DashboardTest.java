@@ -43,6 +43,7 @@ class DashboardTest {
     static final String READ = "read-token-0123456789";
     static final String SUBMIT = "submit-token-0123456789";
     static final Path SCREENSHOT = Path.of("target", "dashboard.png");
+    static final Path TASK_SCREENSHOT = Path.of("target", "dashboard-task.png");
 
     private static Browser browser;
     private NodeSimulator sim;
@@ -149,6 +150,7 @@ class DashboardTest {
         browser.find("#token").sendKeys(READ);
         browser.find("form.login button[type=submit]").click();
         browser.awaitText("main h1", "Tasks");
+        browser.awaitText("#live", "live"); // the watch is open
         browser.script("window.sameDocument = true"); // gone if the page were loaded again
 
         String id = submit("hello", "run=4s; log=alpha|beta|gamma", "\"team\": \"etl\"");
@@ -165,6 +167,7 @@ class DashboardTest {
         browser.awaitText("table.events", "Started");
         assertThat(browser.text("pre.spec")).contains("\"image\": \"busybox:1.36\"", "\"team\": \"etl\"");
         assertThat(browser.text(".failure")).isEmpty();
+        assertThat(browser.text("main")).doesNotContain("null", "undefined", "NaN");
     }
 
     @Test
@@ -198,6 +201,9 @@ class DashboardTest {
         String failure = browser.awaitText(".failure", "Failure");
         assertThat(failure).contains("Exit code\n3", "Container\nmain", "error: input file missing");
         assertThat(browser.text(".timeline")).contains("FAILED");
+        browser.awaitText("pre.log", "error: input file missing");
+        assertThat(browser.text("main")).doesNotContain("null", "undefined", "NaN");
+        browser.screenshot(TASK_SCREENSHOT);
 
         browser.find(".crumbs a").click();
         String listed = browser.await(d -> row(id).contains("FAILED") ? row(id) : null);
@@ -224,6 +230,7 @@ class DashboardTest {
         JsonNode counts = api.get("/api/v1/tasks?limit=1", READ).json().path("counts");
         assertThat(browser.text(".count[data-state='SUCCEEDED']"))
                 .contains("SUCCEEDED " + counts.path("SUCCEEDED").asInt());
+        assertThat(browser.text("main")).doesNotContain("null", "undefined", "NaN");
         browser.screenshot(SCREENSHOT);
     }
 

@@ -72,19 +72,20 @@ export function taskPage(root, id, watch) {
         t.nextAttemptAt ? fact('Next attempt', time(t.nextAttemptAt)) : null,
         t.cancelRequested ? fact('Cancel', 'requested') : null,
         t.infraFailures ? fact('Infrastructure failures', t.infraFailures) : null),
-      cancel);
+      ...(cancel ? [cancel] : []));
 
     const f = t.failure;
     failure.hidden = !f;
     if (f) {
-      failure.replaceChildren(
+      failure.replaceChildren(...[
         el('h2', {id: 'h-failure'}, 'Failure'),
         el('dl', {class: 'facts'},
           fact('Reason', f.reason), f.message ? fact('Message', f.message) : null,
           f.container ? fact('Container', f.container) : null,
           f.exitCode !== undefined && f.exitCode !== null ? fact('Exit code', f.exitCode) : null),
         f.events && f.events.length ? el('div', {}, el('h3', {}, 'Events at the failure'), el('ul', {class: 'failure-events'}, f.events.map(e => el('li', {}, e)))) : null,
-        f.logTail && f.logTail.length ? el('div', {}, el('h3', {}, 'Last log lines'), el('pre', {class: 'log-tail'}, f.logTail.join('\n'))) : null);
+        f.logTail && f.logTail.length ? el('div', {}, el('h3', {}, 'Last log lines'), el('pre', {class: 'log-tail'}, f.logTail.join('\n'))) : null,
+      ].filter(Boolean));
     }
 
     timeline.replaceChildren(...(t.transitions || []).map(tr => el('li', {dataset: {to: tr.to}},
@@ -146,5 +147,5 @@ export function taskPage(root, id, watch) {
 }
 
 function fact(name, value) {
-  return [el('dt', {}, name), el('dd', {}, value)];
+  return el('div', {class: 'fact'}, el('dt', {}, name), el('dd', {}, value));
 }
