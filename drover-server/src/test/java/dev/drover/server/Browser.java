@@ -87,7 +87,18 @@ final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, WAIT)
                 .pollingEvery(Duration.ofMillis(100))
                 .ignoring(StaleElementReferenceException.class) // the page drew it again: look again
+                .withMessage(() -> "the page shows: " + shown())
                 .until(condition);
+    }
+
+    /** What a person sees on the page now (its first 1500 characters), for a wait that gave up. */
+    private String shown() {
+        try {
+            String t = text("body");
+            return t.length() > 1500 ? t.substring(0, 1500) + "…" : t;
+        } catch (RuntimeException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     WebElement find(String css) {
