@@ -397,9 +397,11 @@ class ServerTest {
         assertThat(doc.status()).isEqualTo(200);
         JsonNode paths = doc.json().path("paths");
         List<String> documented = new ArrayList<>();
-        paths.fields().forEachRemaining(p -> p.getValue()
-                .fieldNames()
-                .forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
+        paths.fields()
+                .forEachRemaining(p -> p.getValue()
+                        .fieldNames()
+                        .forEachRemaining(
+                                m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
         List<String> served = server.router().routes().stream()
                 .filter(r -> !r.template().endsWith("/**"))
                 .map(r -> r.method() + " " + r.template())
@@ -408,7 +410,9 @@ class ServerTest {
         for (Router.Route r : server.router().routes()) {
             if (r.role() != null) {
                 JsonNode op = paths.path(r.template()).path(r.method().toLowerCase(java.util.Locale.ROOT));
-                assertThat(op.path("x-role").asText()).as(r.template()).isEqualTo(r.role().toString());
+                assertThat(op.path("x-role").asText())
+                        .as(r.template())
+                        .isEqualTo(r.role().toString());
             }
         }
     }

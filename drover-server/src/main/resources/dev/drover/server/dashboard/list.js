@@ -1,7 +1,7 @@
 // The task list: one page from the server (never all tasks), filters, counts by state over the whole
 // store, rows kept current from the watch.
 import {getJson, query} from './api.js';
-import {STATES, el, errorBox, stateBadge, throttled, time} from './ui.js';
+import {STATES, debounced, el, errorBox, stateBadge, throttled, time} from './ui.js';
 
 const PAGE_SIZES = [25, 50, 100, 250, 500];
 // Cursors of the pages before this one, per filter, so "Previous" works without the server keeping any.
@@ -89,6 +89,8 @@ export function taskList(root, params, watch) {
     }
   }
   const refresh = throttled(load, 1000);
+  // The server caches its counts for a second: once changes stop, read once more past that.
+  const settle = debounced(load, 1500);
 
   function render() {
     renderCounts();
@@ -157,6 +159,7 @@ export function taskList(root, params, watch) {
     }
     // New tasks, tasks leaving the filter, failure summaries: from the server, at most once a second.
     refresh();
+    settle();
   });
   load();
   return () => {

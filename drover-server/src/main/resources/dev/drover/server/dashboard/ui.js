@@ -53,3 +53,12 @@ export function throttled(fn, gap) {
     }, Math.max(0, last + gap - Date.now()));
   };
 }
+
+/** Calls fn once calls have stopped for `quiet` ms. */
+export function debounced(fn, quiet) {
+  let timer = null;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, quiet);
+  };
+}
