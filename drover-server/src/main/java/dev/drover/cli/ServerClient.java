@@ -211,13 +211,15 @@ final class ServerClient {
 
     private CliFailure unreachable(IOException e) {
         if (e instanceof SSLException) {
-            return new CliFailure(shown() + ": TLS failed: " + ErrorReport.cause(e)
-                    + " (--server-ca FILE trusts a private CA's certificates)");
+            return CliFailure.saying(
+                    shown() + ": TLS failed: " + ErrorReport.cause(e)
+                            + " (--server-ca FILE trusts a private CA's certificates)",
+                    e);
         }
         String why = e instanceof ConnectException
                 ? "cannot connect; is a drover server running there?"
                 : e instanceof HttpTimeoutException ? "no answer in time" : ErrorReport.cause(e);
-        return new CliFailure(shown() + ": " + why, e);
+        return CliFailure.saying(shown() + ": " + why, e);
     }
 
     /** One line from a problem answer: its detail and fix; 401 also says which token was sent. */
