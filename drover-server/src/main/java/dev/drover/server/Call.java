@@ -105,7 +105,11 @@ final class Call {
      * Duplicate keys are an error (the reader is strict).
      */
     JsonNode jsonBody() throws IOException {
-        byte[] body = body();
+        return json(body());
+    }
+
+    /** {@code body} as JSON, as {@link #jsonBody} reads it. */
+    JsonNode json(byte[] body) throws IOException {
         if (body.length == 0) {
             throw Problem.badRequest("the request has no body", null, "send a JSON object");
         }

@@ -39,10 +39,14 @@ public final class DroverServer implements AutoCloseable {
     private final Router router;
     private final HttpServer http;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ChangeFeed feed;
+    private final java.util.concurrent.ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("server-chores").factory());
 
     private DroverServer(Builder b) throws IOException {
         this.settings = b;
-        this.router = Routes.of(b);
+        this.feed = new ChangeFeed(storeChanges(b.store), b.watchPoll, java.time.Duration.ofSeconds(2), 10_000);
+        this.router = Routes.of(b, feed);
         InetSocketAddress at = new InetSocketAddress(b.host, b.port);
         if (b.tls != null) {
             HttpsServer s = HttpsServer.create(at, 0);
@@ -60,6 +64,11 @@ public final class DroverServer implements AutoCloseable {
     }
 
     public DroverServer start() {
+        feed.start();
+        if (!settings.readOnly) {
+            // Idempotency keys are kept a day; any replica may drop older ones.
+            chores.scheduleWithFixedDelay(this::expireKeys, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        }
         http.start();
         log.info("serving on {}", url());
         return this;
@@ -84,7 +93,45 @@ public final class DroverServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        chores.shutdownNow();
+        feed.close();
         threads.shutdownNow();
+    }
+
+    private void expireKeys() {
+        try {
+            int n = settings.store.expireSubmissions(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
+            if (n > 0) {
+                log.info("dropped {} idempotency keys older than a day", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("dropping old idempotency keys failed: {}", e.toString());
+        }
+    }
+
+    private static ChangeFeed.Source storeChanges(TaskStore store) {
+        return new ChangeFeed.Source() {
+            @Override
+            public java.util.List<Change> after(long id, int limit) {
+                return store.changesAfter(id, limit).stream()
+                        .map(c -> new Change(
+                                c.id(),
+                                c.taskId(),
+                                c.taskName(),
+                                c.namespace(),
+                                c.tryNumber(),
+                                c.from(),
+                                c.to(),
+                                c.at(),
+                                c.reason()))
+                        .toList();
+            }
+
+            @Override
+            public long lastId() {
+                return store.lastChangeId();
+            }
+        };
     }
 
     private void handle(HttpExchange exchange) {
@@ -188,6 +235,8 @@ public final class DroverServer implements AutoCloseable {
         @Nullable
         TaskLogs logs;
 
+        java.time.Duration watchPoll = java.time.Duration.ofMillis(250);
+
         private Builder(Drover drover, TaskStore store) {
             this.drover = Objects.requireNonNull(drover, "drover");
             this.store = Objects.requireNonNull(store, "store");
@@ -251,6 +300,15 @@ public final class DroverServer implements AutoCloseable {
         /** Where task logs are read (default: the store's archive, else the task's pod through the Drover). */
         public Builder logs(TaskLogs logs) {
             this.logs = logs;
+            return this;
+        }
+
+        /** How often the watch reads the store's changes (default 250 ms): the watch's latency, one query per server. */
+        public Builder watchPoll(java.time.Duration every) {
+            if (every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("watchPoll must be positive (got " + every + ")");
+            }
+            this.watchPoll = every;
             return this;
         }
 

@@ -13,11 +13,13 @@ import java.util.Map;
 final class Routes {
     private Routes() {}
 
-    static Router of(DroverServer.Builder b) {
+    static Router of(DroverServer.Builder b, ChangeFeed feed) {
         Router r = new Router();
         r.add("GET", "/livez", null, call -> call.json(200, Map.of("status", "ok")));
-        r.add("GET", "/readyz", null, call -> ready(b, call));
+        java.util.concurrent.atomic.AtomicBoolean synced = new java.util.concurrent.atomic.AtomicBoolean();
+        r.add("GET", "/readyz", null, call -> ready(b, synced, call));
         new TaskRoutes(b.drover, b.store, b.logs != null ? b.logs : b.drover.logs(), b.readOnly).addTo(r);
+        new WatchRoute(feed).addTo(r);
         r.add("GET", "/api/v1/replicas", Role.READ, call -> replicas(b, call));
         r.add("GET", "/api/v1/openapi.json", Role.READ, Routes::openApi);
         r.add("GET", "/metrics", Role.READ, call -> {
@@ -29,15 +31,18 @@ final class Routes {
                     "text/plain; version=0.0.4; charset=utf-8",
                     b.metrics.scrape().getBytes(StandardCharsets.UTF_8));
         });
+        new DashboardRoutes().addTo(r);
         return r;
     }
 
     /**
-     * Ready: the store answers, and every namespace this replica watches has been listed or has a
-     * known problem (a namespace it may not list would otherwise keep the whole replica out of its
-     * Service). A read-only server watches none.
+     * Ready: the store answers, and the initial lists are done: every namespace this replica watched
+     * at its first ready answer has been listed or has a known problem (a namespace it may not list
+     * would otherwise keep the whole replica out of its Service). Once ready, a namespace listed later
+     * (a task in a new namespace) does not take it out of its Service. A read-only server watches none.
      */
-    private static void ready(DroverServer.Builder b, Call call) throws IOException {
+    private static void ready(DroverServer.Builder b, java.util.concurrent.atomic.AtomicBoolean synced, Call call)
+            throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         boolean ready = true;
         try {
@@ -47,13 +52,17 @@ final class Routes {
             out.put("store", String.valueOf(e.getMessage()));
             ready = false;
         }
-        List<String> listing = b.drover.namespaces().stream()
-                .filter(n -> !n.synced() && n.problem() == null)
-                .map(NamespaceStatus::namespace)
-                .toList();
-        if (!listing.isEmpty()) {
-            out.put("listing", listing);
-            ready = false;
+        if (!synced.get()) {
+            List<String> listing = b.drover.namespaces().stream()
+                    .filter(n -> !n.synced() && n.problem() == null)
+                    .map(NamespaceStatus::namespace)
+                    .toList();
+            if (!listing.isEmpty()) {
+                out.put("listing", listing);
+                ready = false;
+            } else if (ready) {
+                synced.set(true);
+            }
         }
         out.put("status", ready ? "ok" : "not ready");
         call.json(ready ? 200 : 503, out);

@@ -9,6 +9,11 @@ import dev.drover.core.TaskHandle;
 import dev.drover.core.TaskLogs;
 import dev.drover.core.TaskSpec;
 import dev.drover.core.TaskState;
+import dev.drover.core.store.IdempotencyConflictException;
+import dev.drover.core.store.IdempotencyKey;
+import dev.drover.core.store.Submission;
+import dev.drover.core.store.TaskPage;
+import dev.drover.core.store.TaskQuery;
 import dev.drover.core.store.TaskStore;
 import dev.drover.kube.ApiException;
 import dev.drover.kube.EventView;
@@ -27,12 +32,15 @@ final class TaskRoutes {
     private final TaskStore store;
     private final TaskLogs logs;
     private final boolean readOnly;
+    /** Counts by state for list answers: one store query a second at most, however many lists. */
+    private final Cached<Map<TaskState, Long>> counts;
 
     TaskRoutes(Drover drover, TaskStore store, TaskLogs logs, boolean readOnly) {
         this.drover = drover;
         this.store = store;
         this.logs = logs;
         this.readOnly = readOnly;
+        this.counts = new Cached<>(java.time.Duration.ofSeconds(1), store::countByState);
     }
 
     void addTo(Router r) {
@@ -47,7 +55,8 @@ final class TaskRoutes {
     /** One task ({@code {...}}) or a batch ({@code {"tasks":[...]}}), all or none: 201 with the ids. */
     private void submit(Call call) throws IOException {
         refuseIfReadOnly();
-        JsonNode body = call.jsonBody();
+        byte[] raw = call.body();
+        JsonNode body = call.json(raw);
         if (!body.isObject()) {
             throw Problem.badRequest(
                     "the body must be a JSON object: one task, or {\"tasks\": [...]}",
@@ -56,20 +65,42 @@ final class TaskRoutes {
         }
         boolean batch = body.has("tasks");
         List<TaskSpec> specs = batch ? batch(body) : List.of(read("", body));
-        List<TaskHandle> handles;
+        String idempotencyKey = call.header("Idempotency-Key");
+        List<String> ids;
         try {
-            handles = drover.submitAll(specs);
+            if (idempotencyKey == null) {
+                ids = drover.submitAll(specs).stream().map(TaskHandle::id).toList();
+            } else {
+                Submission s = drover.submitAll(specs, key(call, idempotencyKey, raw));
+                ids = s.tasks().stream().map(Task::id).toList();
+                if (s.replayed()) {
+                    call.setHeader("Idempotency-Replayed", "true");
+                }
+            }
+        } catch (IdempotencyConflictException e) {
+            throw Problem.conflict(e.getMessage(), "use a new Idempotency-Key for a new request");
         } catch (InvalidTaskException e) {
             String problem = e.getMessage().startsWith(e.field() + ": ")
                     ? e.getMessage().substring(e.field().length() + 2)
                     : e.getMessage();
             throw Problem.invalid(e.field() + ": " + problem, e.field(), null);
         }
-        List<String> ids = handles.stream().map(TaskHandle::id).toList();
         if (ids.size() == 1) {
             call.setHeader("Location", "/api/v1/tasks/" + ids.getFirst());
         }
         call.json(201, batch ? Map.of("ids", ids) : Map.of("id", ids.getFirst()));
+    }
+
+    /** The key per caller, with a digest of the body: the same key with another body is a conflict. */
+    private static IdempotencyKey key(Call call, String key, byte[] body) {
+        try {
+            return new IdempotencyKey(
+                    call.principal().name(),
+                    key.strip(),
+                    TokenFile.digest(new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest(e.getMessage(), "Idempotency-Key", "send e.g. a UUID");
+        }
     }
 
     private static List<TaskSpec> batch(JsonNode body) {
@@ -106,12 +137,51 @@ final class TaskRoutes {
     }
 
     private void list(Call call) throws IOException {
-        Set<TaskState> states = states(call.query("state"));
-        int limit = call.queryInt("limit", 100, 1, 1000);
-        List<Task> tasks = store.list(states, limit);
+        TaskQuery q;
+        try {
+            q = TaskQuery.all()
+                    .withStates(states(call.query("state")))
+                    .withLabelSelector(
+                            blankToNull(call.query("labelSelector")) == null ? "" : call.query("labelSelector"))
+                    .withName(blankToNull(call.query("name")))
+                    .withSubmittedSince(since(call.query("since")))
+                    .withLimit(call.queryInt("limit", TaskQuery.DEFAULT_LIMIT, 1, TaskQuery.MAX_LIMIT))
+                    .withCursor(blankToNull(call.query("cursor")));
+        } catch (IllegalArgumentException e) {
+            String field = e.getMessage().startsWith("cursor")
+                    ? "cursor"
+                    : e.getMessage().startsWith("labelSelector") ? "labelSelector" : null;
+            throw Problem.badRequest(e.getMessage(), field, null);
+        }
+        TaskPage page = store.query(q);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", tasks.stream().map(TaskViews::summary).toList());
+        out.put("items", page.tasks().stream().map(TaskViews::summary).toList());
+        out.put("nextCursor", page.nextCursor());
+        out.put("counts", counts.get());
         call.json(200, out);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** An ISO-8601 instant, or a duration back from now ({@code 30m}, {@code PT1H}). */
+    private static java.time.Instant since(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(text.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            java.time.Duration back = dev.drover.core.DurationText.parse(text.strip());
+            if (back == null) {
+                throw Problem.badRequest(
+                        "since '" + text + "' is neither an instant nor a duration",
+                        "since",
+                        "e.g. since=2030-01-01T00:00:00Z or since=2h");
+            }
+            return java.time.Instant.now().minus(back);
+        }
     }
 
     static Set<TaskState> states(String text) {

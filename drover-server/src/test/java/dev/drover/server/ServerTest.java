@@ -207,12 +207,15 @@ class ServerTest {
                 .asText();
         List<String> checked = new ArrayList<>();
         for (Router.Route r : server.router().routes()) {
-            String path = r.template().replace("{id}", id);
+            // A folder of files (the dashboard's): one file in it.
+            String path = r.template().replace("{id}", id).replace("/dashboard/**", "/dashboard/app.js");
             String body = r.method().equals("POST") ? task("run=100ms", "") : null;
             if (r.role() == null) {
-                assertThat(api.send(r.method(), path, null, body).status())
-                        .as("public " + r.template())
-                        .isLessThan(400);
+                // public; /readyz may say 503 while the new task's namespace is first listed
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(api.status(r.method(), path, null, body))
+                                .as("public " + r.template())
+                                .isLessThan(400));
                 continue;
             }
             checked.add(r.method() + " " + r.template());
@@ -230,7 +233,7 @@ class ServerTest {
             if (r.role() == Role.ADMIN) {
                 assertThat(api.send(r.method(), path, SUBMIT, body).status()).isEqualTo(403);
             }
-            assertThat(api.send(r.method(), path, tokenOf(r.role()), body).status())
+            assertThat(api.status(r.method(), path, tokenOf(r.role()), body))
                     .as("right role: " + r.template())
                     .isNotIn(401, 403);
         }
@@ -255,5 +258,162 @@ class ServerTest {
         ApiClient.Answer ready = api.get("/readyz", null);
         assertThat(ready.status()).as(ready.body()).isEqualTo(200);
         assertThat(ready.json().path("store").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void aRetriedSubmitWithTheSameIdempotencyKeyReturnsTheFirstTask() {
+        String body = task("run=100ms", "");
+        ApiClient.Answer first = api.send("POST", "/api/v1/tasks", SUBMIT, body, "Idempotency-Key", "k-1");
+        ApiClient.Answer again = api.send("POST", "/api/v1/tasks", SUBMIT, body, "Idempotency-Key", "k-1");
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.json().path("id").asText())
+                .isEqualTo(first.json().path("id").asText());
+
+        ApiClient.Answer otherBody =
+                api.send("POST", "/api/v1/tasks", SUBMIT, task("run=200ms", ""), "Idempotency-Key", "k-1");
+        assertThat(otherBody.status()).isEqualTo(409);
+        assertThat(otherBody.json().path("detail").asText()).contains("was used for a different request");
+        ApiClient.Answer otherCaller = api.send("POST", "/api/v1/tasks", ADMIN, body, "Idempotency-Key", "k-1");
+        assertThat(otherCaller.json().path("id").asText())
+                .as("keys are per caller")
+                .isNotEqualTo(first.json().path("id").asText());
+        assertThat(api.get("/api/v1/tasks?name=hello", READ).json().path("items"))
+                .hasSize(2);
+    }
+
+    @Test
+    void theListFiltersByStateLabelsAndNameAndPagesWithACursor() {
+        List<String> etl = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            etl.add(api.post("/api/v1/tasks", SUBMIT, task("run=100ms", ""))
+                    .json()
+                    .path("id")
+                    .asText());
+        }
+        String ml = api.post("/api/v1/tasks", SUBMIT, """
+                        {"name": "train", "namespace": "%s", "image": "busybox:1.36", "labels": {"team": "ml"}}
+                        """.formatted(ns))
+                .json()
+                .path("id")
+                .asText();
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = api.get(
+                            "/api/v1/tasks?labelSelector=team%3Detl&limit=2"
+                                    + (cursor == null ? "" : "&cursor=" + cursor),
+                            READ)
+                    .json();
+            page.path("items").forEach(t -> seen.add(t.path("id").asText()));
+            cursor = page.hasNonNull("nextCursor") ? page.path("nextCursor").asText() : null;
+            pages++;
+        } while (cursor != null);
+        assertThat(seen).as("newest first, each once").containsExactlyElementsOf(etl.reversed());
+        assertThat(pages).isEqualTo(3);
+
+        assertThat(api.get("/api/v1/tasks?name=train", READ)
+                        .json()
+                        .path("items")
+                        .findValuesAsText("id"))
+                .containsExactly(ml);
+        assertThat(api.get("/api/v1/tasks?labelSelector=team+notin+(etl)", READ)
+                        .json()
+                        .path("items")
+                        .findValuesAsText("id"))
+                .containsExactly(ml);
+        assertThat(api.get("/api/v1/tasks?since=1h", READ).json().path("items")).hasSize(6);
+        assertThat(api.get("/api/v1/tasks?since=2999-01-01T00:00:00Z", READ)
+                        .json()
+                        .path("items"))
+                .isEmpty();
+        JsonNode counts = api.get("/api/v1/tasks?limit=1", READ).json().path("counts");
+        assertThat(counts.size()).isPositive();
+
+        ApiClient.Answer badCursor = api.get("/api/v1/tasks?cursor=nonsense", READ);
+        assertThat(badCursor.status()).isEqualTo(400);
+        assertThat(badCursor.json().path("field").asText()).isEqualTo("cursor");
+        ApiClient.Answer badSelector = api.get("/api/v1/tasks?labelSelector=team+in+etl", READ);
+        assertThat(badSelector.status()).isEqualTo(400);
+        assertThat(badSelector.json().path("field").asText()).isEqualTo("labelSelector");
+        assertThat(api.get("/api/v1/tasks?since=yesterday", READ)
+                        .json()
+                        .path("field")
+                        .asText())
+                .isEqualTo("since");
+    }
+
+    @Test
+    void theWatchStreamsStateChangesLiveAndResumesAfterTheLastEventSeen() throws Exception {
+        List<SseClient.Event> got = new ArrayList<>();
+        String id;
+        try (SseClient watch = new SseClient(server.url() + "/api/v1/watch", READ, null)) {
+            assertThat(watch.status).isEqualTo(200);
+            id = api.post("/api/v1/tasks", SUBMIT, task("run=300ms", ""))
+                    .json()
+                    .path("id")
+                    .asText();
+            while (got.isEmpty() || !got.getLast().data().path("to").asText().equals("SUCCEEDED")) {
+                SseClient.Event e = watch.next(Duration.ofSeconds(60));
+                assertThat(e).as("a change within 60 s; so far " + got).isNotNull();
+                got.add(e);
+            }
+        }
+        assertThat(got)
+                .allSatisfy(e -> assertThat(e.data().path("task").asText()).isEqualTo(id));
+        assertThat(got.stream().map(e -> e.data().path("to").asText()))
+                .startsWith("QUEUED")
+                .contains("RUNNING")
+                .endsWith("SUCCEEDED");
+        assertThat(got.stream().map(SseClient.Event::id)).isSorted().doesNotHaveDuplicates();
+
+        // A client that saw the first two resumes after the second: the rest, none again.
+        try (SseClient resumed = new SseClient(
+                server.url() + "/api/v1/watch", READ, String.valueOf(got.get(1).id()))) {
+            List<Long> rest = new ArrayList<>();
+            for (int i = 2; i < got.size(); i++) {
+                SseClient.Event e = resumed.next(Duration.ofSeconds(30));
+                assertThat(e).isNotNull();
+                rest.add(e.id());
+            }
+            assertThat(rest)
+                    .containsExactlyElementsOf(got.subList(2, got.size()).stream()
+                            .map(SseClient.Event::id)
+                            .toList());
+        }
+        assertThat(api.send("GET", "/api/v1/watch", READ, null, "Accept", "application/json")
+                        .status())
+                .isEqualTo(406);
+        assertThat(api.send("GET", "/api/v1/watch", READ, null, "Last-Event-ID", "x")
+                        .status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryRouteAndNoOther() {
+        ApiClient.Answer doc = api.get("/api/v1/openapi.json", READ);
+        assertThat(doc.status()).isEqualTo(200);
+        JsonNode paths = doc.json().path("paths");
+        List<String> documented = new ArrayList<>();
+        paths.fields()
+                .forEachRemaining(p -> p.getValue()
+                        .fieldNames()
+                        .forEachRemaining(
+                                m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
+        List<String> served = server.router().routes().stream()
+                .filter(r -> !r.template().endsWith("/**"))
+                .map(r -> r.method() + " " + r.template())
+                .toList();
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(served);
+        for (Router.Route r : server.router().routes()) {
+            if (r.role() != null) {
+                JsonNode op = paths.path(r.template()).path(r.method().toLowerCase(java.util.Locale.ROOT));
+                assertThat(op.path("x-role").asText())
+                        .as(r.template())
+                        .isEqualTo(r.role().toString());
+            }
+        }
     }
 }
