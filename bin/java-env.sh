@@ -35,6 +35,19 @@ ensure_maven() {
   $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
 }
 
+# Installs those of the given Debian packages that are missing (quiet; apt is not called when none is).
+ensure_debian_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "drover: installing Debian packages: ${missing[*]}" >&2
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 # Maven's bundled Guava warns loudly on JDK >= 24; the flag exists from JDK 23 on.
 quiet_maven_on_new_jdks() {
   local m; m=$(java_major "$JAVA_HOME"); m=${m%%.*}

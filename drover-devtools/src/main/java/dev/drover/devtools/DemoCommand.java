@@ -3,17 +3,20 @@ package dev.drover.devtools;
 import dev.drover.cli.ExtraCommand;
 import dev.drover.cli.KubeOptions;
 import dev.drover.cli.OutputFormat;
+import dev.drover.cli.StopSignals;
 import dev.drover.core.Drover;
 import dev.drover.core.Task;
 import dev.drover.core.TaskHandle;
 import dev.drover.core.store.TaskStore;
 import dev.drover.core.store.TaskStores;
 import dev.drover.testkit.TestGround;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +38,8 @@ import picocli.CommandLine.Option;
             "batch of tasks through Drover's executor: some succeed, one fails with an exit code, one is",
             "throttled by its registry and then runs, one has an image that does not exist (fails after a 30 s grace),",
             "one fails and is retried. Prints task states and pod Events as they happen, then the results.",
+            "Serves the dashboard meanwhile (http://127.0.0.1:8080/ when the port is free) and prints its URL and",
+            "a fresh token; at a terminal it keeps serving after the tasks end, until Ctrl-C (--serve-after).",
             "Exit 0 when every task ended as expected."
         })
 public final class DemoCommand implements Callable<Integer>, ExtraCommand {
@@ -53,6 +58,14 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
 
     @Option(names = "--state-dir", description = "The test ground's directory (default: ${DEFAULT-VALUE}).")
     Path stateDir = TestGround.defaultDetachedStateDir();
+
+    @Option(
+            names = "--serve-after",
+            arity = "0..1",
+            paramLabel = "true|false",
+            description = "Keep serving the dashboard after the tasks end, until Ctrl-C (default: when run at a"
+                    + " terminal; elsewhere the demo ends with its tasks).")
+    Boolean serveAfter;
 
     /** Given: run on that cluster instead of the test ground (the demo brings its own simulated nodes). */
     @Mixin
@@ -73,8 +86,12 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
                         .schedulerId(ns)
                         .tick(Duration.ofMillis(100))
                         .build()
-                        .start()) {
+                        .start();
+                DemoDashboard dashboard = DemoDashboard.start(drover, tasks)) {
             feed.say("namespace %s on %s; task store %s", ns, cluster.server(), storeUrl);
+            // Before the tasks, so a person can watch them run; on stderr with -o json (stdout is one document).
+            (output == OutputFormat.text ? System.out : System.err)
+                    .printf("dashboard %s  token %s%n", dashboard.url(), dashboard.token());
             Map<DemoSamples.Sample, TaskHandle> handles = submitSamples(drover, ns, feed);
             long deadline =
                     System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
@@ -84,13 +101,39 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
                 String log = done.podName() != null && e.getKey().hasLog() ? stage.log(done.podName()) : "";
                 report.add(e.getKey(), done, log);
             }
+            String stop = kube.given()
+                    ? null // not a ground of ours
+                    : "bin/drover testground stop"
+                            + (stateDir.equals(TestGround.defaultDetachedStateDir()) ? "" : " --state-dir " + stateDir);
+            report.finish(ns, cluster.kubeconfig(), storeUrl, stop);
+            if (serveAfter != null ? serveAfter : DemoDashboard.atTerminal()) {
+                serveUntilStopped(
+                        dashboard, drover, stage, tasks, output == OutputFormat.text ? System.out : System.err);
+            } else if (output == OutputFormat.text) {
+                System.out.println("The dashboard stopped with the demo (--serve-after keeps it up until Ctrl-C).");
+            }
         }
-        String stop = kube.given()
-                ? null // not a ground of ours
-                : "bin/drover testground stop"
-                        + (stateDir.equals(TestGround.defaultDetachedStateDir()) ? "" : " --state-dir " + stateDir);
-        report.finish(ns, cluster.kubeconfig(), storeUrl, stop);
         return report.asExpected() ? 0 : 1;
+    }
+
+    /** Until Ctrl-C or SIGTERM: the dashboard, the Drover and the simulated nodes stay up, so pages, Events and logs still load. */
+    private static void serveUntilStopped(
+            DemoDashboard dashboard, Drover drover, DemoStage stage, TaskStore tasks, PrintStream notes)
+            throws InterruptedException {
+        notes.printf(
+                "The dashboard keeps serving at %s (token %s) until Ctrl-C.%n", dashboard.url(), dashboard.token());
+        notes.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (StopSignals stop = StopSignals.onStop(() -> {
+            dashboard.close();
+            drover.close();
+            stage.close();
+            tasks.close();
+            stopped.countDown();
+        })) {
+            stopped.await();
+            stop.awaitStopIfStopping();
+        }
     }
 
     private static Map<DemoSamples.Sample, TaskHandle> submitSamples(Drover drover, String ns, DemoFeed feed) {

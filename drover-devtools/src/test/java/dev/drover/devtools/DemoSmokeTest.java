@@ -34,6 +34,8 @@ class DemoSmokeTest {
                 .contains("    log: working on it")
                 .contains("    log: error: input file missing")
                 .contains("Every task ended as expected: yes")
+                .containsPattern("dashboard http://127\\.0\\.0\\.1:\\d+/  token [0-9a-f]{48}")
+                .contains("The dashboard stopped with the demo")
                 .contains("export KUBECONFIG=" + ground.kubeconfig());
     }
 }

@@ -16,4 +16,17 @@ public final class CliFailure extends RuntimeException {
     public CliFailure(String message) {
         super(message);
     }
+
+    private boolean saysItAll;
+
+    /** A failure whose message says it all, with its cause kept for --debug only. */
+    static CliFailure saying(String message, Throwable cause) {
+        CliFailure f = new CliFailure(message, cause);
+        f.saysItAll = true;
+        return f;
+    }
+
+    boolean saysItAll() {
+        return saysItAll;
+    }
 }

@@ -40,7 +40,10 @@ final class ErrorReport implements CommandLine.IExecutionExceptionHandler {
     static Line describe(Throwable e) {
         if (e instanceof CliFailure f) {
             return new Line(
-                    f.getCause() == null ? f.getMessage() : f.getMessage() + ": " + cause(f.getCause()), FAILED);
+                    f.getCause() == null || f.saysItAll()
+                            ? f.getMessage()
+                            : f.getMessage() + ": " + cause(f.getCause()),
+                    FAILED);
         }
         if (e instanceof IllegalArgumentException) {
             return new Line(firstLine(e.getMessage()), FAILED);

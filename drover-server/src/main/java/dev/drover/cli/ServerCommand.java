@@ -56,6 +56,13 @@ final class ServerCommand implements Callable<Integer> {
     boolean tokenReview;
 
     @Option(
+            names = "--token-review-group",
+            paramLabel = "ROLE=GROUP",
+            description = "With --token-review: the group that gives ROLE (read, submit, admin), in place of"
+                    + " drover:<role>; e.g. --token-review-group submit=system:serviceaccounts:etl.")
+    java.util.Map<dev.drover.server.Role, String> tokenReviewGroups = new java.util.LinkedHashMap<>();
+
+    @Option(
             names = "--no-auth",
             description = "Serve without authentication (every caller is an admin); loopback addresses only.")
     boolean noAuth;
@@ -104,6 +111,12 @@ final class ServerCommand implements Callable<Integer> {
         }
         if ((tokenFile != null || tokenReview) && noAuth) {
             throw new IllegalArgumentException("--no-auth with --token-file or --token-review: choose one");
+        }
+        if (!tokenReviewGroups.isEmpty() && !tokenReview) {
+            throw new IllegalArgumentException("--token-review-group needs --token-review");
+        }
+        if (tokenReviewGroups.containsKey(dev.drover.server.Role.NONE)) {
+            throw new IllegalArgumentException("--token-review-group: the roles are read, submit and admin");
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together; give both or neither");
@@ -156,8 +169,13 @@ final class ServerCommand implements Callable<Integer> {
         if (!tokenReview) {
             return tokens;
         }
+        java.util.Map<dev.drover.server.Role, String> groups = new java.util.EnumMap<>(java.util.Map.of(
+                dev.drover.server.Role.READ, "drover:read",
+                dev.drover.server.Role.SUBMIT, "drover:submit",
+                dev.drover.server.Role.ADMIN, "drover:admin"));
+        groups.putAll(tokenReviewGroups);
         Authenticator review = new TokenReviewAuthenticator(
-                dev.drover.kube.KubeApi.builder(target.config()).build());
+                dev.drover.kube.KubeApi.builder(target.config()).build(), groups);
         if (tokens == null) {
             return review;
         }

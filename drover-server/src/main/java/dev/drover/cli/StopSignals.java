@@ -11,7 +11,7 @@ import sun.misc.SignalHandler;
  * exits with 128 + the signal's number, as a shell expects. Shutdown hooks are too late for work that
  * writes to the store: an embedded H2 database closes itself in its own hook, in no order with ours.
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -19,7 +19,7 @@ final class StopSignals implements AutoCloseable {
     private StopSignals() {}
 
     /** Until {@link #close()}: on SIGINT or SIGTERM, runs {@code onStop} (once), then exits. */
-    static StopSignals onStop(Runnable onStop) {
+    public static StopSignals onStop(Runnable onStop) {
         StopSignals s = new StopSignals();
         AtomicBoolean stopping = s.stopping;
         for (String name : List.of("INT", "TERM")) {
@@ -45,7 +45,7 @@ final class StopSignals implements AutoCloseable {
      * After a signal, the command must not end on its own (with its own exit code) while the stop
      * runs: this waits for the exit the stop makes. Returns at once when no signal came.
      */
-    void awaitStopIfStopping() {
+    public void awaitStopIfStopping() {
         while (stopping.get()) {
             try {
                 Thread.sleep(Long.MAX_VALUE);

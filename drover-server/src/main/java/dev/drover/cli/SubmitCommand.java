@@ -6,6 +6,7 @@ import dev.drover.core.Task;
 import dev.drover.core.TaskHandle;
 import dev.drover.core.TaskIds;
 import dev.drover.core.TaskSpec;
+import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +47,17 @@ final class SubmitCommand implements Callable<Integer> {
             description = "A YAML or JSON list of tasks to queue together, all or none (- reads stdin).")
     String file;
 
+    @Mixin
+    ServerOptions server = new ServerOptions();
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+        if (server.given()) {
+            return submitToServer();
+        }
         if (file == null) {
             return submit(task, exec);
         }
@@ -60,6 +67,39 @@ final class SubmitCommand implements Callable<Integer> {
             print(queue(specs, exec), exec);
         } catch (InvalidTaskException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    /**
+     * Through a Drover server: the tasks are read and checked here as for the store (a bad file or
+     * flag fails the same way), then sent as one request; the server checks the rest (e.g. that the
+     * namespace exists) and records its cluster.
+     */
+    private int submitToServer() throws IOException {
+        ServerClient client = server.client(spec);
+        RemoteTasks remote = new RemoteTasks(client, exec.output, System.out);
+        if (file == null) {
+            TaskSpec one = task.toSpec();
+            String id = remote.submit(List.of(one), false).getFirst();
+            if (exec.output == OutputFormat.json) {
+                System.out.println(TaskView.toJson(TaskView.submitted(id, TaskState.QUEUED)));
+            } else {
+                System.out.println(id);
+            }
+            return 0;
+        }
+        refuseTaskOptions();
+        List<TaskSpec> specs = TaskSpecReader.readList(file, read(file));
+        List<String> ids = remote.submit(specs, true);
+        if (exec.output == OutputFormat.json) {
+            List<Map<String, Object>> out = new java.util.ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                out.add(TaskView.submitted(ids.get(i), specs.get(i).name(), TaskState.QUEUED));
+            }
+            System.out.println(TaskView.toJson(out));
+        } else {
+            ids.forEach(System.out::println);
         }
         return 0;
     }
@@ -97,7 +137,7 @@ final class SubmitCommand implements Callable<Integer> {
             throw TaskFlags.onCommandLine(e); // e.g. the namespace does not exist: names -n/--namespace
         }
         if (options.output == OutputFormat.json) {
-            System.out.println(TaskView.toJson(Map.of("id", t.id(), "state", t.state())));
+            System.out.println(TaskView.toJson(TaskView.submitted(t.id(), t.state())));
         } else {
             System.out.println(t.id());
         }
@@ -131,7 +171,7 @@ final class SubmitCommand implements Callable<Integer> {
     private static void print(List<Task> tasks, ExecutorOptions options) {
         if (options.output == OutputFormat.json) {
             System.out.println(TaskView.toJson(tasks.stream()
-                    .map(t -> Map.of("id", t.id(), "name", t.spec().name(), "state", t.state()))
+                    .map(t -> TaskView.submitted(t.id(), t.spec().name(), t.state()))
                     .toList()));
         } else {
             tasks.forEach(t -> System.out.println(t.id()));

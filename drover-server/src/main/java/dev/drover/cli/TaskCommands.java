@@ -2,6 +2,8 @@ package dev.drover.cli;
 
 import dev.drover.core.Task;
 import dev.drover.core.TaskState;
+import dev.drover.core.store.TaskPage;
+import dev.drover.core.store.TaskQuery;
 import dev.drover.core.store.TaskStore;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -11,10 +13,15 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code drover status | list | cancel | logs}: read and steer tasks in the store. */
+/**
+ * {@code drover status | list | cancel | logs}: read and steer tasks in the store, or (with
+ * {@code --server}) through a Drover server's REST API ({@link RemoteTasks}).
+ */
 final class TaskCommands {
     private TaskCommands() {}
 
@@ -29,11 +36,21 @@ final class TaskCommands {
         @Mixin
         StoreOptions opts = new StoreOptions();
 
+        @Mixin
+        ServerOptions server = new ServerOptions();
+
+        @Spec
+        CommandSpec spec;
+
         @Parameters(arity = "0..1", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() {
+            if (server.given()) {
+                RemoteTasks remote = new RemoteTasks(server.client(spec), opts.output, System.out);
+                return id == null ? remote.counts() : remote.status(id);
+            }
             try (TaskStore store = opts.openStore()) {
                 if (id == null) {
                     Map<TaskState, Long> counts = store.countByState();
@@ -48,19 +65,7 @@ final class TaskCommands {
                 if (opts.output == OutputFormat.json) {
                     System.out.println(TaskView.toJson(TaskView.json(t, store.transitions(id))));
                 } else {
-                    System.out.println(TaskView.line(t));
-                    store.transitions(id)
-                            .forEach(tr -> System.out.printf(
-                                    "  %s try %d %s -> %s  %s%n",
-                                    tr.at(),
-                                    tr.tryNumber(),
-                                    tr.from() == null ? "-" : tr.from(),
-                                    tr.to(),
-                                    tr.reason() == null ? "" : tr.reason()));
-                    if (t.failure() != null) {
-                        t.failure().events().forEach(e -> System.out.println("  event: " + e));
-                        t.failure().logTail().forEach(l -> System.out.println("  log: " + l));
-                    }
+                    TaskView.detail(TaskView.Facts.of(t), store.transitions(id)).forEach(System.out::println);
                 }
                 return 0;
             }
@@ -83,11 +88,32 @@ final class TaskCommands {
                 description = "Only these states (any case), e.g. running,failed: ${COMPLETION-CANDIDATES}.")
         Set<TaskState> states = EnumSet.noneOf(TaskState.class);
 
+        @Option(
+                names = {"-l", "--selector"},
+                paramLabel = "SELECTOR",
+                description = "Only tasks whose labels match this label selector, e.g. team=etl,tier in (a,b).")
+        String selector;
+
         @Option(names = "--limit", description = "At most this many (default: ${DEFAULT-VALUE}).")
         int limit = 50;
 
+        @Mixin
+        ServerOptions server = new ServerOptions();
+
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() {
+            if (limit < 1) {
+                throw new IllegalArgumentException("--limit must be 1 or more (got " + limit + ")");
+            }
+            if (server.given()) {
+                return new RemoteTasks(server.client(spec), opts.output, System.out).list(states, selector, limit);
+            }
+            if (selector != null && !selector.isBlank()) {
+                return listSelected();
+            }
             try (TaskStore store = opts.openStore()) {
                 List<Task> tasks = store.list(states, limit);
                 if (opts.output == OutputFormat.json) {
@@ -103,11 +129,47 @@ final class TaskCommands {
             }
         }
 
+        /** With a label selector: the store's query, page by page up to --limit. */
+        private int listSelected() {
+            List<Task> tasks = new java.util.ArrayList<>();
+            String cursor = null;
+            try (TaskStore store = opts.openStore()) {
+                TaskQuery q;
+                try {
+                    q = TaskQuery.all().withStates(states).withLabelSelector(selector);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--selector " + selector + ": " + e.getMessage(), e);
+                }
+                do {
+                    TaskPage page = store.query(q.withLimit(Math.min(TaskQuery.MAX_LIMIT, limit - tasks.size()))
+                            .withCursor(cursor));
+                    tasks.addAll(page.tasks());
+                    cursor = page.nextCursor();
+                } while (cursor != null && tasks.size() < limit);
+            }
+            if (opts.output == OutputFormat.json) {
+                System.out.println(TaskView.toJson(
+                        tasks.stream().map(t -> TaskView.json(t, null)).toList()));
+            } else {
+                tasks.forEach(t -> System.out.println(TaskView.line(t)));
+            }
+            if (cursor != null) {
+                System.out.flush();
+                System.err.printf("(more match; a larger --limit shows them)%n");
+            }
+            return 0;
+        }
+
         private void moreHint(TaskStore store, int shown) {
             long total = store.countByState().entrySet().stream()
                     .filter(e -> states.isEmpty() || states.contains(e.getKey()))
                     .mapToLong(Map.Entry::getValue)
                     .sum();
+            printMore(states, total, shown);
+        }
+
+        /** {@code (3 more in [RUNNING]; --limit 53 shows all 53)} on stderr, when there are more. */
+        static void printMore(Set<TaskState> states, long total, int shown) {
             if (total > shown) {
                 System.out.flush();
                 System.err.printf(
@@ -125,16 +187,25 @@ final class TaskCommands {
         @Mixin
         StoreOptions opts = new StoreOptions();
 
+        @Mixin
+        ServerOptions server = new ServerOptions();
+
+        @Spec
+        CommandSpec spec;
+
         @Parameters(paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() {
+            if (server.given()) {
+                return new RemoteTasks(server.client(spec), opts.output, System.out).cancel(id);
+            }
             try (TaskStore store = opts.openStore()) {
                 require(store, id);
                 boolean asked = store.requestCancel(id, Instant.now());
                 if (opts.output == OutputFormat.json) {
-                    System.out.println(TaskView.toJson(Map.of("id", id, "cancelRequested", asked)));
+                    System.out.println(TaskView.toJson(TaskView.cancelled(id, asked)));
                 } else {
                     System.out.println(asked ? "cancel requested for " + id : id + " has already ended");
                 }
@@ -180,6 +251,12 @@ final class TaskCommands {
                 description = "Read archived logs from this directory (as the worker's --log-dir wrote them).")
         java.nio.file.Path logDir;
 
+        @Mixin
+        ServerOptions server = new ServerOptions();
+
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
             if (tryNumber != null && tryNumber < 1) {
@@ -187,6 +264,10 @@ final class TaskCommands {
             }
             if (tail != null && tail < 0) {
                 throw new IllegalArgumentException("--tail must not be negative (got " + tail + ")");
+            }
+            if (server.given()) {
+                return new RemoteTasks(server.client(spec), opts.output, System.out)
+                        .logs(id, tryNumber, container, tail, follow);
             }
             try (TaskStore store = opts.openStore()) {
                 require(store, id);

@@ -31,6 +31,7 @@ final class Routes {
                     "text/plain; version=0.0.4; charset=utf-8",
                     b.metrics.scrape().getBytes(StandardCharsets.UTF_8));
         });
+        new DashboardRoutes().addTo(r);
         return r;
     }
 

@@ -42,11 +42,14 @@ class CliJarIT {
     }
 
     private Run drover(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + home,
-                "-jar",
-                JAR.toString()));
+        return drover(List.of(), args);
+    }
+
+    private Run drover(List<String> jvmOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + home));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -126,6 +129,83 @@ class CliJarIT {
         assertThat(cancel.out()).isEqualTo("cancel requested for " + id + "\n");
         for (Run r : List.of(help, submitted, list, status, one, cancel)) {
             assertThat(r.err()).isEmpty();
+        }
+    }
+
+    /**
+     * {@code --server}: the jar's {@code drover server} (read-only, on the store a submit filled) and
+     * the jar's {@code list} against it, as on a machine without the database: the same lines, and
+     * neither the store's nor the Kubernetes client's classes loaded.
+     */
+    @Test
+    void listAgainstADroverServerPrintsTheStoresLinesAndLoadsNoStoreOrKubernetesClient() throws Exception {
+        String token = "jar-read-token-0123456789";
+        Path tokens = Files.writeString(home.resolve("tokens"), token + ",rita,read\n");
+        Run submitted =
+                drover("submit", "--store", fileStore(), "--cluster", "jar-test", "busybox:1.36", "--", "echo", "hi");
+        assertThat(submitted.exit()).as(submitted.err()).isZero();
+        Run local = drover("list", "--store", fileStore());
+
+        Path out = home.resolve("server.out");
+        Process server = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Duser.home=" + home,
+                        "-jar",
+                        JAR.toString(),
+                        "server",
+                        "--read-only",
+                        "--store",
+                        fileStore(),
+                        "--kubeconfig",
+                        Cli.kubeconfig(home).toString(), // a read-only server never calls the apiserver
+                        "--token-file",
+                        tokens.toString(),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "0")
+                .redirectOutput(out.toFile())
+                .redirectError(home.resolve("server.err").toFile())
+                .start();
+        try {
+            Pattern serving = Pattern.compile("serving on (http://\\S+)");
+            String[] url = new String[1];
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> {
+                        java.util.regex.Matcher m = serving.matcher(Files.readString(out));
+                        if (m.find()) {
+                            url[0] = m.group(1);
+                        }
+                        return url[0] != null || !server.isAlive();
+                    });
+            assertThat(url[0]).as(Files.readString(home.resolve("server.err"))).isNotNull();
+            Path classes = home.resolve("classes.txt");
+            Run remote = drover(
+                    List.of("-Xlog:class+load=info:file=" + classes), "list", "--server", url[0], "--token", token);
+            Run wrongToken = drover("list", "--server", url[0], "--token", "not-the-token");
+
+            assertThat(remote.exit()).as(remote.err()).isZero();
+            assertThat(remote.out())
+                    .isEqualTo(local.out())
+                    .contains(submitted.out().strip());
+            assertThat(remote.err()).isEmpty();
+            assertThat(Files.readAllLines(classes))
+                    .as("classes loaded by list --server")
+                    .isNotEmpty()
+                    .noneMatch(l -> l.contains("io.fabric8.")
+                            || l.contains("org.h2.")
+                            || l.contains("org.jdbi.")
+                            || l.contains("org.flywaydb.")
+                            || l.contains("dev.drover.server.")
+                            || l.contains("dev.drover.kube."));
+            assertThat(wrongToken.exit()).isEqualTo(2);
+            assertThat(wrongToken.errLines())
+                    .containsExactly("drover: server " + url[0] + ": the bearer token is not known; the token of"
+                            + " --token is not one the server takes; ask its admin for one");
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
         }
     }
 

@@ -153,4 +153,23 @@ class ConfigFileTest {
                 .singleElement()
                 .satisfies(r -> assertThat(r.name()).isEqualTo("r"));
     }
+
+    @Test
+    void theDocumentedExampleReadsAsItSays() {
+        Path example = Path.of("drover.example.yaml").toAbsolutePath();
+        ServerCommand s = server(example, Map.of());
+        assertThat(s.exec.store).startsWith("jdbc:postgresql://db.example:5432/drover");
+        assertThat(s.exec.kube.kubeconfig).isEqualTo(example.getParent().resolve("kube/config"));
+        assertThat(s.exec.namespaces).containsExactly("etl", "ml");
+        assertThat(s.replica.parallelism).isEqualTo(200);
+        assertThat(s.replica.apiQps).isEqualTo(125.0);
+        assertThat(s.pendingRules.rules())
+                .extracting(r -> r.name())
+                .containsExactly("mirror-down", "image-pull-failed");
+        assertThat(s.exec.noPodFinalizer).isFalse();
+        assertThat(s.tokenFile).isEqualTo(example.getParent().resolve("tokens.csv"));
+        assertThat(s.tokenReview).isFalse();
+        assertThat(s.port).isEqualTo(8080);
+        assertThat(s.maxBodyBytes).isEqualTo(4194304);
+    }
 }

@@ -120,12 +120,13 @@ class ReplicasTest {
                     .collect(Collectors.groupingBy(e -> e.name(), Collectors.counting()));
             assertThat(relabels).isNotEmpty();
             assertThat(relabels.values()).allMatch(n -> n == 1);
-            // the dead replica's tasks ended soon after its death: the threshold and a few seconds
+            // the dead replica's tasks ended soon after its death: the threshold and some seconds
             Instant lastOrphanEnd = takenOver.stream()
                     .map(id -> fleet.store.transitions(id).getLast().at())
                     .max(Instant::compareTo)
                     .orElseThrow();
-            assertThat(Duration.between(killedAt, lastOrphanEnd)).isLessThan(ALIVE.plusSeconds(20));
+            // (generous: on a loaded 2-core machine a takeover round can take a while; a stuck one never ends)
+            assertThat(Duration.between(killedAt, lastOrphanEnd)).isLessThan(ALIVE.plusSeconds(45));
         }
     }
 
