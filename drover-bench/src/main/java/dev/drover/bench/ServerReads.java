@@ -43,7 +43,13 @@ final class ServerReads {
 
     /** All reads at one store size; {@code states}: the store's counts by state. */
     record SizeResult(
-            String store, int tasks, double fillSeconds, Map<String, Long> states, List<Read> reads, double countMs) {}
+            String store,
+            int tasks,
+            double fillSeconds,
+            Map<String, Long> states,
+            List<Read> reads,
+            double countMs,
+            DashboardRender.@Nullable Result dashboard) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The shares moved on from QUEUED, in this order, by index modulo 20. */
@@ -77,7 +83,16 @@ final class ServerReads {
                 Map<String, Long> states = new LinkedHashMap<>();
                 store.countByState().forEach((k, v) -> states.put(k.name(), v));
                 progress.say("reads on %s: %,d tasks in the store (%.1f s to fill: %s)", storeKind, size, fill, states);
-                out.add(reads(api, store, storeKind, ids, fill, states));
+                SizeResult r = reads(api, store, storeKind, ids, fill, states);
+                DashboardRender.Result dashboard = null;
+                try {
+                    // Not in the smoke run: a browser start and its rounds would double its time in CI.
+                    dashboard = o.smoke() ? null : DashboardRender.measure(api, 10, progress);
+                } catch (Exception | LinkageError e) {
+                    progress.say("  dashboard: failed, left out: %s", e.toString());
+                }
+                out.add(new SizeResult(
+                        r.store(), r.tasks(), r.fillSeconds(), r.states(), r.reads(), r.countMs(), dashboard));
             }
         }
         return out;
@@ -204,7 +219,7 @@ final class ServerReads {
         }
         double countMs = ExecutorStats.percentiles(count).p50();
         progress.say("  store.countByState (the list's counts, once a second at most): p50 %.1f ms", countMs);
-        return new SizeResult(storeKind, ids.size(), fill, states, out, countMs);
+        return new SizeResult(storeKind, ids.size(), fill, states, out, countMs, null);
     }
 
     private Read list(ServerApi api, TaskStore store, String what, String query, TaskQuery q, int n) throws Exception {

@@ -111,6 +111,19 @@ final class ServerTables {
                         + " store.query; HTTP lists also carry counts by state (store.countByState, cached 1 s: p50"
                         + " %.2f ms here)%n%n",
                 s.countMs()));
+        if (s.dashboard() != null) {
+            DashboardRender.Result d = s.dashboard();
+            sb.append(String.format(
+                    "dashboard first render (headless Chromium, a fresh navigation to /#/tasks, %d rounds): first"
+                            + " rows shown p50 %.0f ms, p90 %.0f ms, max %.0f ms (%d rows); DOMContentLoaded p50 %.0f"
+                            + " ms%n%n",
+                    d.rounds(),
+                    d.firstRowsMs().p50(),
+                    d.firstRowsMs().p90(),
+                    d.firstRowsMs().max(),
+                    d.rowsShown(),
+                    d.domMs().p50()));
+        }
     }
 
     private static String states(Map<String, Long> states) {
