@@ -13,6 +13,7 @@ import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import dev.drover.testkit.TestUser;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,10 +103,11 @@ class InformerRecoveryTest {
 
     @Test
     void aWatchTheApiServerAnswers500FromItsResourceVersionIsGivenUpForARelistOfTheSameScope() throws Exception {
+        var registry = new SimpleMeterRegistry();
         try (TestGround ground = TestGround.builder().watchCache(false).build().start();
                 KubernetesClient client = ground.adminClient();
                 TcpProxy proxy = new TcpProxy(ground.apiServerPort());
-                KubeApi api = Fixtures.api(proxy.url(), ground.adminToken())) {
+                KubeApi api = Fixtures.api(proxy.url(), ground.adminToken(), registry)) {
             String ns = ground.createNamespace("prevkv");
             pod(client, ns, "a", Map.of());
             var seen = new Fixtures.Recorder<PodView>();
@@ -148,13 +150,23 @@ class InformerRecoveryTest {
                         .as("staged the compaction at exactly the missed change")
                         .isTrue();
 
-                try {
-                    await().atMost(Duration.ofSeconds(30))
-                            .until(() -> labelOf(informer, ns, "step").startsWith("missed-"));
-                } finally {
-                    System.out.println("REPRO requests " + api.counters().requests() + " lastError "
-                            + informer.status().lastError() + " seen " + seen.describe());
-                }
+                // Before the fix: the same watch from the same resourceVersion, once a second, for ever.
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> labelOf(informer, ns, "step").startsWith("missed-"));
+                assertThat(informer.status().lastError().message())
+                        .as("what kube-apiserver 1.20 answers instead of 410")
+                        .startsWith("500 InternalError")
+                        .contains("PrevKv=nil");
+                assertThat(informer.counters().gone410()).isZero();
+                assertThat(informer.counters().lists(RelistCause.SERVER_ERROR)).isEqualTo(1);
+                await().atMost(WAIT).until(() -> seen.describe().contains("synced SERVER_ERROR"));
+                assertThat(seen.describe()).containsExactly("modified a", "synced SERVER_ERROR");
+                assertThat(api.counters().requests()).doesNotContainKey("list 410");
+                assertThat(registry.get("drover.watch.lists")
+                                .tags("resource", "pods", "cause", "server_error")
+                                .counter()
+                                .count())
+                        .isEqualTo(1);
             }
         }
     }
