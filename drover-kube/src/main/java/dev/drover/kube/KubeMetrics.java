@@ -119,7 +119,7 @@ final class KubeMetrics {
                         c,
                         Counter.builder("drover.watch.lists")
                                 .description("Lists of the list-watch engine, by cause (initial: the first;"
-                                        + " the others are relists)")
+                                        + " the others are relists: gone, expired_continue, poll, server_error)")
                                 .tag("resource", resource)
                                 .tag("cause", c.name().toLowerCase(java.util.Locale.ROOT))
                                 .register(registry));

@@ -30,6 +30,11 @@ final class ListWatcher<T extends KubeObject> {
     static final Duration OVERDUE_GRACE = Duration.ofSeconds(30);
     /** The longest a probe of a silent server waits, and the longest between two probes. */
     static final Duration PROBE_AT_MOST = Duration.ofSeconds(5);
+    /**
+     * Watches from one resourceVersion that the apiserver answers 5xx, in a row, before the engine
+     * gives that resourceVersion up and relists ({@link RelistCause#SERVER_ERROR}).
+     */
+    static final int RELIST_AFTER_SERVER_ERRORS = 3;
 
     // --- the states ---
 
@@ -48,17 +53,41 @@ final class ListWatcher<T extends KubeObject> {
     /**
      * A watch from {@code resourceVersion}: to be opened ({@code stream} null), or open and last
      * heard from at {@code heardNanos} (an event, or a probe that found the server answering);
-     * the server should end it by {@code endsByNanos} (its timeoutSeconds plus a grace).
+     * the server should end it by {@code endsByNanos} (its timeoutSeconds plus a grace). {@code
+     * serverErrors}: how many watches from this resourceVersion in a row the apiserver answered
+     * 5xx (on open or as an ERROR event) before anything else.
      */
-    record Watching(String resourceVersion, @Nullable WatchStream<?> stream, long heardNanos, long endsByNanos)
+    record Watching(
+            String resourceVersion,
+            @Nullable WatchStream<?> stream,
+            long heardNanos,
+            long endsByNanos,
+            int serverErrors)
             implements State {
         /** A watch to (re)open from {@code resourceVersion}: no relist, nothing missed or replayed. */
         static Watching from(String resourceVersion) {
-            return new Watching(resourceVersion, null, 0, 0);
+            return new Watching(resourceVersion, null, 0, 0, 0);
         }
 
+        /** The watch delivered something: it works, so earlier server errors no longer count. */
         Watching heard(String rv, long now) {
-            return new Watching(rv, stream, now, endsByNanos);
+            return new Watching(rv, stream, now, endsByNanos, 0);
+        }
+
+        /** The same resourceVersion to reopen, after one more server error from it. */
+        Watching afterServerError() {
+            return new Watching(resourceVersion, null, 0, 0, serverErrors + 1);
+        }
+
+        /**
+         * Whether to give this resourceVersion up for a relist. kube-apiserver 1.20 answers a watch
+         * from just before a change that etcd compacted at exactly that change with 500 InternalError
+         * ({@code PrevKv=nil}), not 410, and answers it so on every retry: only a relist gets a
+         * resourceVersion it can serve. Any 5xx counts, as the engine cannot tell which ones are tied
+         * to the resourceVersion; a transient one costs at most one scoped relist.
+         */
+        boolean givenUp() {
+            return serverErrors >= RELIST_AFTER_SERVER_ERRORS;
         }
     }
 
@@ -282,11 +311,7 @@ final class ListWatcher<T extends KubeObject> {
             if (stopped) {
                 return state;
             }
-            counters.apiError();
-            failed(e.getMessage());
-            Duration delay = e.retryAfter().orElseGet(backoff::next);
-            log.warn("{} {}: {}; retrying in {} ms", plural(), scope(), e.getMessage(), delay.toMillis());
-            return new BackingOff(delay, retryOf(state));
+            return backOff(e, retryOf(state));
         } catch (RuntimeException e) {
             // A bug (a projection, an index function): the watcher goes on, and says so loudly.
             if (stopped) {
@@ -308,6 +333,15 @@ final class ListWatcher<T extends KubeObject> {
             stopped = true;
             return state;
         }
+    }
+
+    /** Counts and reports a failed request, then waits (the server's Retry-After, else the backoff) and goes on with {@code retry}. */
+    private State backOff(ApiException e, State retry) {
+        counters.apiError();
+        failed(e.getMessage());
+        Duration delay = e.retryAfter().orElseGet(backoff::next);
+        log.warn("{} {}: {}; retrying in {} ms", plural(), scope(), e.getMessage(), delay.toMillis());
+        return new BackingOff(delay, retry);
     }
 
     /** What to try again after {@code state} failed: an open watch is closed and reopened from its resourceVersion. */
@@ -355,7 +389,7 @@ final class ListWatcher<T extends KubeObject> {
         try {
             if (page.hasMore() && watchEarly) {
                 // The watch starts from the first page's snapshot; its events wait in the stream's queue.
-                early = openWatch(listRv);
+                early = openWatch(listRv, 0);
             }
             spec.afterPage().accept(pages);
             while (page.hasMore()) {
@@ -430,7 +464,7 @@ final class ListWatcher<T extends KubeObject> {
                 case WatchEvent.Added<T> a -> items.add(a.object());
                 case WatchEvent.Bookmark<T> b
                 when b.initialEventsEnd() -> {
-                    Watching open = opened(b.resourceVersion(), stream, timeout);
+                    Watching open = opened(b.resourceVersion(), stream, timeout, 0);
                     return delivered(items, b.resourceVersion(), RelistCause.INITIAL, open);
                 }
                 default -> {
@@ -455,11 +489,15 @@ final class ListWatcher<T extends KubeObject> {
 
     private State open(Watching w) {
         try {
-            return openWatch(w.resourceVersion());
+            return openWatch(w.resourceVersion(), w.serverErrors());
         } catch (ApiException e) {
             if (e.isGone()) {
                 counters.gone();
                 return relist(RelistCause.GONE, w.resourceVersion());
+            }
+            if (isServerError(e)) {
+                Watching again = w.afterServerError();
+                return again.givenUp() ? giveUp(again, e) : backOff(e, again);
             }
             if (e.isForbidden() && spec.pollInterval() != null) {
                 log.warn(
@@ -508,6 +546,10 @@ final class ListWatcher<T extends KubeObject> {
                     yield relist(RelistCause.GONE, rv);
                 }
                 failed(err.error().getMessage());
+                Watching again = isServerError(err.error()) ? w.afterServerError() : Watching.from(rv);
+                if (again.givenUp()) {
+                    yield giveUp(again, err.error());
+                }
                 Duration delay = backoff.next();
                 log.warn(
                         "{} {}: the watch answered {}; resuming from {} in {} ms",
@@ -516,7 +558,7 @@ final class ListWatcher<T extends KubeObject> {
                         err.error().getMessage(),
                         rv,
                         delay.toMillis());
-                yield new BackingOff(delay, Watching.from(rv));
+                yield new BackingOff(delay, again);
             }
             case WatchEvent.End<T> end -> {
                 close(stream);
@@ -542,6 +584,22 @@ final class ListWatcher<T extends KubeObject> {
                 yield new BackingOff(delay, Watching.from(rv));
             }
         };
+    }
+
+    private static boolean isServerError(ApiException e) {
+        return e.code() >= 500;
+    }
+
+    /** The apiserver cannot serve a watch from this resourceVersion: relist, as after a 410 (scoped, diffed). */
+    private State giveUp(Watching w, ApiException last) {
+        log.warn(
+                "{} {}: {} watches in a row from resourceVersion {} answered a server error (last: {}); relisting",
+                plural(),
+                scope(),
+                w.serverErrors(),
+                w.resourceVersion(),
+                last.getMessage());
+        return relist(RelistCause.SERVER_ERROR, w.resourceVersion());
     }
 
     /**
@@ -599,7 +657,7 @@ final class ListWatcher<T extends KubeObject> {
     }
 
     /** Opens a watch from {@code rv}: the list's resourceVersion, then each event's or bookmark's. */
-    private Watching openWatch(String rv) {
+    private Watching openWatch(String rv, int serverErrors) {
         Map<String, String> q = baseQuery();
         q.put("watch", "true");
         q.put("resourceVersion", rv);
@@ -607,12 +665,13 @@ final class ListWatcher<T extends KubeObject> {
         Duration timeout = watchTimeout();
         q.put("timeoutSeconds", Long.toString(timeout.toSeconds()));
         WatchStream<T> s = track(WatchStream.open(api.watch(path(), q), decoder, plural()));
-        return opened(rv, s, timeout);
+        return opened(rv, s, timeout, serverErrors);
     }
 
-    private Watching opened(String rv, WatchStream<T> stream, Duration timeout) {
+    /** An open watch; {@code serverErrors} carries on until it delivers something. */
+    private Watching opened(String rv, WatchStream<T> stream, Duration timeout, int serverErrors) {
         long now = ticker.nanoTime();
-        return new Watching(rv, stream, now, now + timeout.plus(OVERDUE_GRACE).toNanos());
+        return new Watching(rv, stream, now, now + timeout.plus(OVERDUE_GRACE).toNanos(), serverErrors);
     }
 
     // --- Polling (watch forbidden) ---

@@ -43,13 +43,17 @@ final class Fixtures {
     }
 
     static KubeApi api(String masterUrl, String token) {
+        return api(masterUrl, token, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+    }
+
+    static KubeApi api(String masterUrl, String token, io.micrometer.core.instrument.MeterRegistry registry) {
         Config c = new ConfigBuilder(Config.empty())
                 .withMasterUrl(masterUrl)
                 .withOauthToken(token)
                 .withTrustCerts(true)
                 .withDisableHostnameVerification(true)
                 .build();
-        return KubeApi.builder(c).build();
+        return KubeApi.builder(c).meterRegistry(registry).build();
     }
 
     /** Records deltas in arrival order. */

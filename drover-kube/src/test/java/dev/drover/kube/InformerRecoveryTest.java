@@ -13,6 +13,7 @@ import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import dev.drover.testkit.TestUser;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,6 +97,76 @@ class InformerRecoveryTest {
                 assertThat(informer.store().get(ns + "/a").orElseThrow().labels())
                         .containsEntry("changed", "yes");
                 assertThat(api.counters().requests()).doesNotContainKey("list 410");
+            }
+        }
+    }
+
+    @Test
+    void aWatchTheApiServerAnswers500FromItsResourceVersionIsGivenUpForARelistOfTheSameScope() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        try (TestGround ground = TestGround.builder().watchCache(false).build().start();
+                KubernetesClient client = ground.adminClient();
+                TcpProxy proxy = new TcpProxy(ground.apiServerPort());
+                KubeApi api = Fixtures.api(proxy.url(), ground.adminToken(), registry)) {
+            String ns = ground.createNamespace("prevkv");
+            pod(client, ns, "a", Map.of());
+            var seen = new Fixtures.Recorder<PodView>();
+            try (var informer = Informer.pods(api)
+                    .namespaces(ns)
+                    .backoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+                    .listener(seen)
+                    .build()
+                    .start()) {
+                informer.awaitSynced(WAIT);
+                await().atMost(WAIT).until(() -> api.counters().requests("watch") >= 1);
+
+                // The watch must stand exactly one revision before the change it will miss; an
+                // unrelated etcd write in between (the apiserver's lease) would make it a plain 410.
+                boolean staged = false;
+                for (int attempt = 1; attempt <= 3 && !staged; attempt++) {
+                    String warm = "warm-" + attempt;
+                    label(client, ns, "a", "step", warm); // the watch's resourceVersion becomes this change's
+                    await().atMost(WAIT).until(() -> warm.equals(labelOf(informer, ns, "step")));
+                    long watched = Long.parseLong(
+                            informer.store().get(ns + "/a").orElseThrow().resourceVersion());
+                    proxy.cut(true);
+                    long changed = Long.parseLong(label(client, ns, "a", "step", "missed-" + attempt)
+                            .getMetadata()
+                            .getResourceVersion());
+                    staged = changed == watched + 1;
+                    if (staged) {
+                        seen.clear();
+                        // a's previous value is compacted away, the change itself stays: the reopened
+                        // watch meets a modification without its previous value
+                        ground.compactEtcd(changed);
+                    }
+                    proxy.heal();
+                    if (!staged) {
+                        String missed = "missed-" + attempt;
+                        await().atMost(WAIT).until(() -> missed.equals(labelOf(informer, ns, "step")));
+                    }
+                }
+                assertThat(staged)
+                        .as("staged the compaction at exactly the missed change")
+                        .isTrue();
+
+                // Before the fix: the same watch from the same resourceVersion, once a second, for ever.
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> labelOf(informer, ns, "step").startsWith("missed-"));
+                assertThat(informer.status().lastError().message())
+                        .as("what kube-apiserver 1.20 answers instead of 410")
+                        .startsWith("500 InternalError")
+                        .contains("PrevKv=nil");
+                assertThat(informer.counters().gone410()).isZero();
+                assertThat(informer.counters().lists(RelistCause.SERVER_ERROR)).isEqualTo(1);
+                await().atMost(WAIT).until(() -> seen.describe().contains("synced SERVER_ERROR"));
+                assertThat(seen.describe()).containsExactly("modified a", "synced SERVER_ERROR");
+                assertThat(api.counters().requests()).doesNotContainKey("list 410");
+                assertThat(registry.get("drover.watch.lists")
+                                .tags("resource", "pods", "cause", "server_error")
+                                .counter()
+                                .count())
+                        .isEqualTo(1);
             }
         }
     }
@@ -296,6 +367,13 @@ class InformerRecoveryTest {
                     .as("delta for %s at rv %s after one at rv %s", p.name(), rv, prior)
                     .isTrue();
         }
+    }
+
+    private static String labelOf(Informer<PodView> informer, String ns, String key) {
+        return informer.store()
+                .get(ns + "/a")
+                .map(p -> p.labels().getOrDefault(key, ""))
+                .orElse("");
     }
 
     private static Set<String> names(Informer<PodView> informer) {

@@ -68,7 +68,7 @@ class KubeMetricsApiTest {
                 proxy.cut(true);
                 label(client, ns, "a", "changed", "yes");
                 // A write after the label: compacted at the label itself, the watch would answer 500
-                // (PrevKv=nil) on every reopen instead of 410.
+                // (PrevKv=nil) instead of 410, a SERVER_ERROR relist (InformerRecoveryTest).
                 pod(client, ns, "c", Map.of());
                 ground.compactEtcd(); // the watch's resourceVersion cannot be replayed: 410
                 proxy.heal();

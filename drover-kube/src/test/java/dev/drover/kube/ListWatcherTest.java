@@ -3,6 +3,7 @@ package dev.drover.kube;
 import static dev.drover.kube.ScriptedApi.added;
 import static dev.drover.kube.ScriptedApi.bookmark;
 import static dev.drover.kube.ScriptedApi.expired;
+import static dev.drover.kube.ScriptedApi.prevKvNil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -111,6 +112,90 @@ class ListWatcherTest {
                         "list limit=500",
                         "watch watch=true&resourceVersion=30" + W);
         assertThat(seen).containsExactly("replace [] @10 INITIAL", "apply a@11", "replace [a] @30 GONE");
+    }
+
+    @Test
+    void threeWatchesInARowAnswering500FromOneResourceVersionAreGivenUpForARelistLikeA410() {
+        api.page("10", null);
+        api.stream(prevKvNil());
+        api.stream(added("a", "11"), prevKvNil()); // it delivered: the count starts over from 11
+        api.stream(prevKvNil());
+        api.stream(prevKvNil());
+        api.page("20", null, "a");
+        api.stream();
+        var w = watcher(InitialList.LIST_THEN_WATCH, RelistReads.CONSISTENT, null);
+
+        State s = run(w, w.initialState(), 2); // listed, opened from 10
+        List<State> states = new ArrayList<>();
+        while (!(s instanceof Listing)) {
+            s = next(w, s);
+            states.add(s);
+        }
+        assertThat(s).isEqualTo(new Listing(RelistCause.SERVER_ERROR, new ListRead.Consistent(false)));
+        run(w, s, 2);
+
+        assertThat(api.requests())
+                .containsExactly(
+                        "list resourceVersion=0",
+                        "watch watch=true&resourceVersion=10" + W,
+                        "watch watch=true&resourceVersion=10" + W,
+                        "watch watch=true&resourceVersion=11" + W,
+                        "watch watch=true&resourceVersion=11" + W,
+                        "list limit=500",
+                        "watch watch=true&resourceVersion=20" + W);
+        assertThat(states.stream().filter(BackingOff.class::isInstance))
+                .as("each retry waits its backoff, as before")
+                .hasSize(3);
+        assertThat(seen).containsExactly("replace [] @10 INITIAL", "apply a@11", "replace [a] @20 SERVER_ERROR");
+        assertThat(counters.lists(RelistCause.SERVER_ERROR)).isEqualTo(1);
+        assertThat(counters.relists()).isEqualTo(1);
+        assertThat(counters.gone410()).isZero();
+    }
+
+    @Test
+    void a500OnOpeningCountsLikeOneAsAnErrorEventAndEventsRelistNotOlderThanTheLastSeen() {
+        api.page("10", null);
+        api.refuse(500, "InternalError");
+        api.refuse(503, "ServiceUnavailable");
+        api.stream(prevKvNil());
+        api.page("30", null);
+        api.stream();
+        var w = watcher(InitialList.LIST_THEN_WATCH, RelistReads.NOT_OLDER_THAN_LAST_KNOWN, null);
+
+        State s = run(w, w.initialState(), 1);
+        while (!(s instanceof Listing)) {
+            s = next(w, s);
+        }
+        assertThat(s).isEqualTo(new Listing(RelistCause.SERVER_ERROR, new ListRead.NotOlderThan("10")));
+        run(w, s, 2);
+
+        assertThat(api.requests())
+                .containsExactly(
+                        "list resourceVersion=0",
+                        "watch watch=true&resourceVersion=10" + W,
+                        "watch watch=true&resourceVersion=10" + W,
+                        "watch watch=true&resourceVersion=10" + W,
+                        "list resourceVersion=10&resourceVersionMatch=NotOlderThan",
+                        "watch watch=true&resourceVersion=30" + W);
+    }
+
+    @Test
+    void twoServerErrorsThenAWorkingWatchDoNotRelist() {
+        api.page("10", null);
+        api.refuse(500, "InternalError");
+        api.stream(prevKvNil());
+        api.stream(added("a", "11"));
+        var w = watcher(InitialList.LIST_THEN_WATCH, RelistReads.CONSISTENT, null);
+
+        State s = run(w, w.initialState(), 1);
+        while (!(s instanceof Watching open
+                && open.stream() != null
+                && open.resourceVersion().equals("11"))) {
+            assertThat(s).isNotInstanceOf(Listing.class);
+            s = next(w, s);
+        }
+        assertThat(((Watching) s).serverErrors()).isZero();
+        assertThat(counters.relists()).isZero();
     }
 
     @Test

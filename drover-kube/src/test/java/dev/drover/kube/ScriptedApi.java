@@ -159,6 +159,12 @@ final class ScriptedApi implements ListWatcher.Api {
                 + "\"message\":\"too old resource version\"}}";
     }
 
+    /** What kube-apiserver 1.20 sends a watch from just before a change etcd compacted at exactly that change. */
+    static String prevKvNil() {
+        return "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":500,\"reason\":\"InternalError\","
+                + "\"message\":\"Internal error occurred: etcd event received with PrevKv=nil\"}}";
+    }
+
     private record Body(String json) {}
 
     /** A watch body: the scripted lines, then open until {@link #end()} or close. */

@@ -84,22 +84,12 @@ final class ServerCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "A YAML file of settings (see the README's \"Configuration\"): defaults of these options;"
-                    + " $DROVER_<KEY> overrides it, a flag overrides both (default: $DROVER_CONFIG).")
-    java.nio.file.Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Override
     public Integer call() throws Exception {
-        java.nio.file.Path file = config != null ? config : configFromEnv();
-        return ConfigFile.apply(this, spec, file, ServerCommand::new).run();
-    }
-
-    private static java.nio.file.Path configFromEnv() {
-        String env = System.getenv("DROVER_CONFIG");
-        return env == null || env.isBlank() ? null : java.nio.file.Path.of(env);
+        return ConfigFile.apply(this, spec, config.file(), ServerCommand::new).run();
     }
 
     private Integer run() throws Exception {

@@ -10,9 +10,8 @@ import dev.drover.core.Drover;
 import dev.drover.core.Task;
 import dev.drover.core.TaskState;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.store.TaskStores;
 import dev.drover.server.DroverServer;
-import dev.drover.server.TokenFile;
+import dev.drover.server.ServedDrover;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.LoopbackTls;
@@ -45,10 +44,10 @@ import picocli.CommandLine;
  */
 @KubernetesTest
 class RemoteCommandsTest {
-    static final String READ = "read-token-0123456789";
-    static final String SUBMIT = "submit-token-0123456789";
+    static final String READ = ServedDrover.READ;
+    static final String SUBMIT = ServedDrover.SUBMIT;
 
-    private NodeSimulator sim;
+    private ServedDrover served;
     private String storeUrl;
     private TaskStore store;
     private Drover drover;
@@ -59,46 +58,25 @@ class RemoteCommandsTest {
     private Path tokens;
 
     @BeforeEach
-    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir)
-            throws IOException {
+    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir) {
         this.dir = dir;
         ns = namespace.name();
-        sim = NodeSimulator.builder(client)
-                .namespaces(ns)
-                .nodeNamePrefix(ns + "-")
-                .build()
-                .start();
-        storeUrl = Cli.memoryStore();
-        store = TaskStores.fromUrl(storeUrl);
-        drover = Drover.builder(ground.adminConfig(), store)
-                .schedulerId("remote-" + ns)
-                .cluster("remote-test")
-                .tick(Duration.ofMillis(100))
-                .build()
-                .start();
-        tokens = dir.resolve("tokens");
-        Files.writeString(tokens, """
-                %s,rita,read
-                %s,sam,submit
-                """.formatted(READ, SUBMIT));
-        server = serve(DroverServer.builder(drover, store));
+        served = ServedDrover.start(ground, client, ns, dir, "remote-" + ns, b -> b.cluster("remote-test"), b -> b);
+        storeUrl = served.storeUrl;
+        store = served.store;
+        drover = served.drover;
+        tokens = served.tokens;
+        server = served.server;
         url = server.url();
     }
 
     private DroverServer serve(DroverServer.Builder b) {
-        return b.host("127.0.0.1")
-                .port(0)
-                .authenticator(TokenFile.read(tokens))
-                .build()
-                .start();
+        return served.serve(b);
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        drover.close();
-        store.close();
-        sim.close();
+        served.close();
     }
 
     /** The command against the server, with a token. */

@@ -42,27 +42,26 @@ final class ApiClient {
 
     /** Just the status: the body (which may stream without end, like the watch's) is closed unread. */
     int status(String method, String path, @Nullable String token, @Nullable String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
+        HttpResponse<java.io.InputStream> r =
+                exchange(request(method, path, token, body), HttpResponse.BodyHandlers.ofInputStream());
         try {
-            HttpResponse<java.io.InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             r.body().close();
-            return r.statusCode();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        return r.statusCode();
     }
 
     Answer send(String method, String path, @Nullable String token, @Nullable String body, String... headers) {
+        HttpRequest.Builder b = request(method, path, token, body);
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> r = exchange(b, HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    private HttpRequest.Builder request(String method, String path, @Nullable String token, @Nullable String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(
@@ -74,13 +73,12 @@ final class ApiClient {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
-        for (int i = 0; i + 1 < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
+        return b;
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest.Builder b, HttpResponse.BodyHandler<T> handler) {
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(
-                    r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return http.send(b.build(), handler);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -8,14 +8,11 @@ import dev.drover.core.Drover;
 import dev.drover.core.TaskIds;
 import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.store.TaskStores;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,13 +36,13 @@ import org.openqa.selenium.WebElement;
  */
 @KubernetesTest
 class DashboardTest {
-    static final String READ = "read-token-0123456789";
-    static final String SUBMIT = "submit-token-0123456789";
+    static final String READ = ServedDrover.READ;
+    static final String SUBMIT = ServedDrover.SUBMIT;
     static final Path SCREENSHOT = Path.of("target", "dashboard.png");
     static final Path TASK_SCREENSHOT = Path.of("target", "dashboard-task.png");
 
     private static Browser browser;
-    private NodeSimulator sim;
+    private ServedDrover served;
     private TaskStore store;
     private Drover drover;
     private DroverServer server;
@@ -66,40 +62,18 @@ class DashboardTest {
     }
 
     @BeforeEach
-    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir)
-            throws IOException {
+    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir) {
         ns = namespace.name();
-        sim = NodeSimulator.builder(client)
-                .namespaces(ns)
-                .nodeNamePrefix(ns + "-")
-                .build()
-                .start();
-        store = TaskStores.fromUrl(
-                "jdbc:h2:mem:dashboard" + ThreadLocalRandom.current().nextInt(1 << 30)
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        drover = Drover.builder(ground.adminConfig(), store)
-                .schedulerId("dash-" + ns)
-                .cluster("dashboard-test")
-                .tick(Duration.ofMillis(100))
-                .build()
-                .start();
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, READ + ",rita,read\n" + SUBMIT + ",sam,submit\n");
-        server = DroverServer.builder(drover, store)
-                .host("127.0.0.1")
-                .port(0)
-                .authenticator(TokenFile.read(tokens))
-                .build()
-                .start();
+        served = ServedDrover.start(ground, client, ns, dir, "dash-" + ns);
+        store = served.store;
+        drover = served.drover;
+        server = served.server;
         api = new ApiClient(server.url());
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        drover.close();
-        store.close();
-        sim.close();
+        served.close();
     }
 
     private String submit(String name, String behavior, String labels) {

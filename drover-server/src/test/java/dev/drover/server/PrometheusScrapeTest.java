@@ -7,7 +7,6 @@ import dev.drover.core.Drover;
 import dev.drover.core.TaskHandle;
 import dev.drover.core.TaskSpec;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.store.TaskStores;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.RealPrometheus;
@@ -17,12 +16,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus scrapes {@code drover server}'s {@code /metrics} while two tasks run, one
@@ -33,7 +33,7 @@ class PrometheusScrapeTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private NodeSimulator sim;
+    private ServedDrover served;
     private TaskStore store;
     private Drover drover;
     private DroverServer server;
@@ -41,36 +41,25 @@ class PrometheusScrapeTest {
     private String schedulerId;
 
     @BeforeEach
-    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace) {
+    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir) {
         ns = namespace.name();
         schedulerId = "scrape-" + ns;
-        sim = NodeSimulator.builder(client)
-                .namespaces(ns)
-                .nodeNamePrefix(ns + "-")
-                .build()
-                .start();
-        store = TaskStores.h2InMemory("scrape" + ThreadLocalRandom.current().nextInt(1 << 30));
-        drover = Drover.builder(ground.adminConfig(), store)
-                .schedulerId(schedulerId)
-                .tick(Duration.ofMillis(100))
-                .meterRegistry(registry)
-                .build()
-                .start();
-        server = DroverServer.builder(drover, store)
-                .host("127.0.0.1")
-                .port(0)
-                .withoutAuthentication()
-                .metrics(registry)
-                .build()
-                .start();
+        served = ServedDrover.start(
+                ground,
+                client,
+                ns,
+                dir,
+                schedulerId,
+                b -> b.meterRegistry(registry),
+                b -> b.withoutAuthentication().metrics(registry));
+        store = served.store;
+        drover = served.drover;
+        server = served.server;
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        drover.close();
-        store.close();
-        sim.close();
+        served.close();
     }
 
     private TaskSpec task(String name, String behavior) {

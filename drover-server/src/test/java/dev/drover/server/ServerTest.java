@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.core.Drover;
 import dev.drover.core.store.TaskStore;
-import dev.drover.core.store.TaskStores;
 import dev.drover.sim.NodeSimulator;
 import dev.drover.testkit.KubernetesTest;
 import dev.drover.testkit.TestGround;
 import dev.drover.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,58 +22,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** The REST API of {@code drover server} on a real apiserver: submit, read, cancel, logs, Events, errors, auth. */
 @KubernetesTest
 class ServerTest {
-    static final String READ = "read-token-0123456789";
-    static final String SUBMIT = "submit-token-0123456789";
-    static final String ADMIN = "admin-token-0123456789";
+    static final String READ = ServedDrover.READ;
+    static final String SUBMIT = ServedDrover.SUBMIT;
+    static final String ADMIN = ServedDrover.ADMIN;
 
-    private NodeSimulator sim;
+    private ServedDrover served;
     private TaskStore store;
-    private Drover drover;
     private DroverServer server;
     private ApiClient api;
     private String ns;
 
     @BeforeEach
-    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir)
-            throws IOException {
+    void setUp(TestGround ground, KubernetesClient client, TestNamespace namespace, @TempDir Path dir) {
         ns = namespace.name();
-        sim = NodeSimulator.builder(client)
-                .namespaces(ns)
-                .nodeNamePrefix(ns + "-")
-                .build()
-                .start();
-        store = TaskStores.fromUrl(
-                "jdbc:h2:mem:server" + ThreadLocalRandom.current().nextInt(1 << 30)
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        drover = Drover.builder(ground.adminConfig(), store)
-                .schedulerId("server-" + ns)
-                .cluster("server-test")
-                .tick(Duration.ofMillis(100))
-                .build()
-                .start();
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, """
-                # token,name,role
-                %s,rita,read
-                %s,sam,submit
-                %s,ada,admin
-                """.formatted(READ, SUBMIT, ADMIN));
-        server = DroverServer.builder(drover, store)
-                .host("127.0.0.1")
-                .port(0)
-                .authenticator(TokenFile.read(tokens))
-                .maxBodyBytes(64 * 1024)
-                .build()
-                .start();
+        served = ServedDrover.start(ground, client, ns, dir, "server-" + ns, b -> b, b -> b.maxBodyBytes(64 * 1024));
+        store = served.store;
+        server = served.server;
         api = new ApiClient(server.url());
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        drover.close();
-        store.close();
-        sim.close();
+        served.close();
     }
 
     private String task(String behavior, String more) {

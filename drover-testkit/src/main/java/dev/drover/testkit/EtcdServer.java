@@ -77,7 +77,11 @@ final class EtcdServer {
 
     /** Compacts away all history before the current revision, so older resourceVersions answer 410. */
     long compact() {
-        long rev = revision();
+        return compact(revision());
+    }
+
+    /** Compacts away all history before {@code rev}; {@code rev} itself stays readable. */
+    long compact(long rev) {
         post("/v3/kv/compaction", "{\"revision\":\"" + rev + "\",\"physical\":true}");
         return rev;
     }

@@ -264,6 +264,15 @@ public final class TestGround implements AutoCloseable {
     }
 
     /**
+     * Compacts etcd's history before {@code revision} (a resourceVersion): a watch from just
+     * before a change at exactly that revision then meets a change whose previous value is gone
+     * (kube-apiserver 1.20 answers 500 {@code PrevKv=nil}, not 410).
+     */
+    public long compactEtcd(long revision) {
+        return etcd.compact(revision);
+    }
+
+    /**
      * Moves etcd's revision on without Kubernetes noticing (a key outside its prefix). Done while
      * kube-apiserver is stopped, its new watch cache starts past every resourceVersion a client
      * held, so resuming a watch answers 410.
