@@ -124,7 +124,7 @@ public final class DroverServer implements AutoCloseable {
             @Override
             public java.util.List<Change> after(long id, int limit) {
                 return store.changesAfter(id, limit).stream()
-                        .map(c -> new Change(
+                        .map(c -> Change.of(
                                 c.id(),
                                 c.taskId(),
                                 c.taskName(),

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Bearer tokens from a file of lines {@code token,name,role} (role: read, submit or admin; {@code #}
  * starts a comment). Read at start, where a bad line fails naming its number; read again when the
- * file changes (a rotated Secret), keeping the tokens it had if the new text is bad. Tokens are kept
+ * file changes (looked at once a second at most: a rotated Secret), keeping the tokens it had if the new text is bad. Tokens are kept
  * only as SHA-256 digests, so a lookup compares digests, not the secret text.
  */
 public final class TokenFile implements Authenticator {
@@ -27,6 +27,8 @@ public final class TokenFile implements Authenticator {
     private final Path file;
     private volatile Map<String, Principal> byDigest;
     private volatile FileTime readAt;
+    private volatile long checkedAt = System.nanoTime();
+    private static final long CHECK_EVERY_NANOS = 1_000_000_000L;
 
     private TokenFile(Path file, Map<String, Principal> byDigest, FileTime readAt) {
         this.file = file;
@@ -90,6 +92,11 @@ public final class TokenFile implements Authenticator {
     }
 
     private void reloadIfChanged() {
+        long now = System.nanoTime();
+        if (now - checkedAt < CHECK_EVERY_NANOS) {
+            return; // a file stat per request would be most of a cheap request's cost
+        }
+        checkedAt = now;
         try {
             FileTime at = Files.getLastModifiedTime(file);
             if (at.equals(readAt)) {

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -55,7 +53,7 @@ final class WatchRoute {
                     events.append("id: ")
                             .append(c.id())
                             .append("\nevent: change\ndata: ")
-                            .append(Json.MAPPER.writeValueAsString(json(c)))
+                            .append(c.data())
                             .append("\n\n");
                 }
             }
@@ -88,20 +86,6 @@ final class WatchRoute {
                     name,
                     "resume with the id of the last event seen");
         }
-    }
-
-    static Map<String, Object> json(Change c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", c.id());
-        m.put("task", c.task());
-        m.put("name", c.name());
-        m.put("namespace", c.namespace());
-        m.put("try", c.tryNumber());
-        m.put("from", c.from() == null ? null : c.from().name());
-        m.put("to", c.to().name());
-        m.put("at", c.at());
-        m.put("reason", c.reason());
-        return m;
     }
 
     private static void write(OutputStream out, String text) throws IOException {

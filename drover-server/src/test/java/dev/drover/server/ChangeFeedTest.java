@@ -19,7 +19,7 @@ class ChangeFeedTest {
 
         synchronized void commit(long... ids) {
             for (long id : ids) {
-                rows.put(id, new Change(id, "t" + id, "n", "ns", 1, null, TaskState.QUEUED, Instant.EPOCH, null));
+                rows.put(id, Change.of(id, "t" + id, "n", "ns", 1, null, TaskState.QUEUED, Instant.EPOCH, null));
             }
         }
 

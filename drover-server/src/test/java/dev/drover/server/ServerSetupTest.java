@@ -183,10 +183,17 @@ class ServerSetupTest {
         assertThat(tokens.authenticate("0123456789abcdef")).contains(new Principal("ann", Role.READ));
         Files.write(f, List.of("fedcba9876543210,bob,admin"));
         Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        assertThat(tokens.authenticate("0123456789abcdef")).as("rotated out").isEmpty();
+        // looked at once a second at most
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> tokens.authenticate("0123456789abcdef").isEmpty());
         assertThat(tokens.authenticate("fedcba9876543210")).contains(new Principal("bob", Role.ADMIN));
         Files.writeString(f, "broken");
         Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 9000));
+        org.awaitility.Awaitility.await()
+                .during(java.time.Duration.ofMillis(1500))
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> tokens.authenticate("fedcba9876543210").isPresent());
         assertThat(tokens.authenticate("fedcba9876543210"))
                 .as("a bad new text keeps the tokens it had")
                 .contains(new Principal("bob", Role.ADMIN));
