@@ -84,7 +84,12 @@ final class Browser implements AutoCloseable {
 
     /** Waits until the condition holds (non-null and not false), as a person would wait for the page. */
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT)
+        return await(condition, WAIT);
+    }
+
+    /** {@link #await} with another bound. */
+    <T> T await(Function<WebDriver, T> condition, Duration within) {
+        return new WebDriverWait(driver, within)
                 .pollingEvery(Duration.ofMillis(100))
                 .ignoring(StaleElementReferenceException.class) // the page drew it again: look again
                 .withMessage(() -> "the page shows: " + shown())

@@ -334,4 +334,26 @@ class DashboardTest {
         }
         return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
+
+    /**
+     * A page that is left ends its streams (the watch): Chromium otherwise keeps them, and with them
+     * its six connections per host, so after a few navigations a page waited a minute for one.
+     */
+    @Test
+    void leavingThePageEndsItsStreamsSoPagesOpenedAfterItGetConnections() {
+        signIn("#/tasks");
+        browser.awaitText("#live", "live");
+        // far more than a page takes here (0.1 s), far less than a wait for a freed connection (~60 s)
+        browser.driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        for (int i = 0; i < 10; i++) {
+            browser.open("about:blank");
+            browser.open(server.url() + "/#/tasks");
+            browser.await(
+                    d -> browser.text("main h1").contains("Tasks")
+                                    && browser.text("#live").contains("live")
+                            ? true
+                            : null,
+                    Duration.ofSeconds(20));
+        }
+    }
 }

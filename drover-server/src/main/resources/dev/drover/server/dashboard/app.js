@@ -100,4 +100,15 @@ forget.addEventListener('click', () => {
   route();
 });
 window.addEventListener('hashchange', route);
+// Leaving the page (a navigation, a closed tab): end its streams now. Chromium may keep a left page's
+// open requests (the watch, a followed log) and with them its six connections per host, so the next
+// pages wait for a connection (a minute, measured).
+window.addEventListener('pagehide', () => {
+  leave();
+  leave = () => {};
+  stopWatch();
+});
+window.addEventListener('pageshow', e => {
+  if (e.persisted) route(); // back from the back/forward cache: open the streams again
+});
 route();
