@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +97,7 @@ public final class RealPrometheus implements AutoCloseable {
         RealPrometheus prometheus = new RealPrometheus(dir, p, URI.create("http://127.0.0.1:" + port));
         try {
             prometheus.awaitReady();
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             prometheus.close();
             throw e;
         }
@@ -163,38 +165,34 @@ public final class RealPrometheus implements AutoCloseable {
         };
     }
 
-    private void awaitReady() throws IOException {
-        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("prometheus exited at start; its log ends:\n" + logTail());
-            }
-            try {
-                HttpResponse<Void> r = http.send(
-                        HttpRequest.newBuilder(url.resolve("/-/ready"))
-                                .timeout(Duration.ofSeconds(2))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-                last = "status " + r.statusCode();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for prometheus", e);
-            }
-            try {
-                Thread.sleep(100); // polling a starting process: nothing to wait on but its answer
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for prometheus", e);
-            }
+    private void awaitReady() {
+        String[] last = {"no answer"};
+        try {
+            // a starting process: nothing to wait on but its answer
+            Awaitility.await("prometheus ready")
+                    .atMost(READY_WITHIN)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("prometheus exited at start; its log ends:\n" + logTail());
+                        }
+                        try {
+                            HttpResponse<Void> r = http.send(
+                                    HttpRequest.newBuilder(url.resolve("/-/ready"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding());
+                            last[0] = "status " + r.statusCode();
+                            return r.statusCode() == 200;
+                        } catch (IOException e) {
+                            last[0] = e.toString();
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("prometheus not ready within " + READY_WITHIN.toSeconds() + " s (" + last[0]
+                    + "); its log ends:\n" + logTail());
         }
-        throw new IllegalStateException("prometheus not ready within " + READY_WITHIN.toSeconds() + " s (" + last
-                + "); its log ends:\n" + logTail());
     }
 
     private String logTail() {
